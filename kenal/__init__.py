@@ -1,0 +1,1 @@
+"""Kenal: a CRM that knows its clients, customers and consumers apart."""

@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from kenal.parties.models import Party
+
+MONEY = {"max_digits": 16, "decimal_places": 2}
+
+
+class ProductKind(models.TextChoices):
+    GOODS = "goods", _("Goods")
+    SERVICE = "service", _("Service")
+    PROFESSIONAL_SERVICE = "professional_service", _("Professional service")
+
+
+class Product(models.Model):
+    sku = models.CharField(_("SKU"), max_length=100, unique=True)
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    kind = models.CharField(_("kind"), max_length=24, choices=ProductKind.choices, default=ProductKind.GOODS)
+
+    class Meta:
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+        ordering = ["sku"]
+
+    def __str__(self) -> str:
+        return self.name or self.sku
+
+
+class LineStatus(models.TextChoices):
+    PAID = "paid", _("Paid")
+    CANCELLED = "cancelled", _("Cancelled")
+    REFUNDED = "refunded", _("Refunded")
+
+
+class Order(models.Model):
+    """An order by one buyer (who pays). Its time is its earliest line's time; it
+    counts as a purchase when at least one line is paid (DOMAIN.md)."""
+
+    external_id = models.CharField(_("order id"), max_length=100, unique=True)
+    buyer = models.ForeignKey(Party, verbose_name=_("buyer"), on_delete=models.CASCADE, related_name="orders")
+    occurred_at = models.DateTimeField(_("ordered at"))
+    channel = models.CharField(_("channel"), max_length=32, blank=True)
+    currency = models.CharField(_("currency"), max_length=3, default=settings.KENAL_DEFAULT_CURRENCY)
+
+    class Meta:
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        ordering = ["-occurred_at", "-id"]
+        indexes = [models.Index(fields=["buyer", "occurred_at"], name="order_buyer_time_idx")]
+
+    def __str__(self) -> str:
+        return self.external_id
+
+
+class OrderLine(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    line_no = models.PositiveIntegerField(_("line"))
+    product = models.ForeignKey(Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="lines")
+    occurred_at = models.DateTimeField(_("time"))
+    quantity = models.DecimalField(_("quantity"), max_digits=12, decimal_places=3, default=1)
+    unit_price = models.DecimalField(_("unit price"), **MONEY)
+    discount = models.DecimalField(_("discount"), default=0, **MONEY)
+    promo_code = models.CharField(_("promo code"), max_length=64, blank=True)
+    consumer = models.ForeignKey(
+        Party, verbose_name=_("consumer"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="consumed_lines",
+        help_text=_("Who uses the product, when not the buyer."),
+    )
+    channel = models.CharField(_("channel"), max_length=32, blank=True)
+    currency = models.CharField(_("currency"), max_length=3, default=settings.KENAL_DEFAULT_CURRENCY)
+    status = models.CharField(_("status"), max_length=16, choices=LineStatus.choices, default=LineStatus.PAID)
+
+    class Meta:
+        verbose_name = _("order line")
+        verbose_name_plural = _("order lines")
+        ordering = ["order", "line_no"]
+        constraints = [models.UniqueConstraint(fields=["order", "line_no"], name="order_line_unique_no")]
+        indexes = [models.Index(fields=["consumer"], name="order_line_consumer_idx")]
+
+    @property
+    def total(self):
+        return self.quantity * self.unit_price - self.discount

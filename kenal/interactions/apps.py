@@ -1,0 +1,10 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class InteractionsConfig(AppConfig):
+    name = "kenal.interactions"
+    label = "interactions"
+    verbose_name = _("Interactions")
