@@ -82,7 +82,10 @@ INSTALLED_APPS = [
     "kenal.commerce",
     "kenal.agreements",
     "kenal.interactions",
+    "kenal.classification",
     "kenal.interchange",
+    "kenal.api",
+    "ninja",
     "kenal.demo",
 ]
 
