@@ -44,12 +44,21 @@ class Order(models.Model):
     occurred_at = models.DateTimeField(_("ordered at"))
     channel = models.CharField(_("channel"), max_length=32, blank=True)
     currency = models.CharField(_("currency"), max_length=3, default=settings.KENAL_DEFAULT_CURRENCY)
+    # A summary of the paid lines, kept by whoever writes the lines (services, imports),
+    # so classifying millions of parties reads orders, not every line.
+    is_paid = models.BooleanField(_("paid"), default=False)
+    has_promotion = models.BooleanField(_("used a promotion"), default=False)
+    max_paid_quantity = models.DecimalField(max_digits=12, decimal_places=3, default=0)
+    paid_total = models.DecimalField(_("paid total"), default=0, **MONEY)
 
     class Meta:
         verbose_name = _("order")
         verbose_name_plural = _("orders")
         ordering = ["-occurred_at", "-id"]
-        indexes = [models.Index(fields=["buyer", "occurred_at"], name="order_buyer_time_idx")]
+        indexes = [
+            models.Index(fields=["buyer", "occurred_at"], name="order_buyer_time_idx"),
+            models.Index(fields=["buyer", "is_paid", "occurred_at"], name="order_buyer_paid_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.external_id
