@@ -5,11 +5,16 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from kenal.accounts import token_views
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="parties:list", permanent=False)),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("parties/", include("kenal.parties.urls")),
+    path("api/v1/", include("kenal.api.urls", namespace="api")),
+    path("account/tokens/", token_views.token_list, name="account-tokens"),
+    path("account/tokens/<int:pk>/revoke/", token_views.token_revoke_view, name="account-token-revoke"),
     path("account/", include("kenal.accounts.urls")),
 ]
