@@ -1,0 +1,663 @@
+"""The relationship engine: DOMAIN.md's rules as a handful of set-based SQL statements.
+
+``classify`` aggregates the facts of every party (or of a few) into temporary tables
+with GROUP BY and window functions, derives flags, type, characteristics, reasons and
+the next best action in one SELECT, writes history rows for what changed, and upserts
+``PartyProfile``. The same SQL runs on SQLite and PostgreSQL; ``_Dialect`` holds the
+few expressions that differ.
+
+Time rules (DOMAIN.md): ``as_of`` is a whole day in the business's time zone, so a
+fact counts when it is before the first instant of the next day there. "At most N
+days ago" is turned into "at or after the first instant of the day N days before
+as_of", computed once in Python; only the loyal rule's "N days apart" needs each
+party's first and last order as local calendar days. Dates are compared as day
+numbers (days since 1970-01-01) so both databases do the same integer arithmetic.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from kenal.classification.models import CHARACTERISTICS, ClassificationRun, ClassificationSettings
+from kenal.classification.selectors import (
+    business_today,
+    classification_settings_current,
+    day_end_exclusive,
+    day_start,
+)
+
+EPOCH = date(1970, 1, 1)
+FAR = 99_999_999  # a day number later than any real date: "no end"
+
+
+@dataclass
+class ClassifySummary:
+    as_of: date
+    parties: int = 0
+    changes: int = 0
+    relationships: dict[str, int] = field(default_factory=dict)
+    customer_types: dict[str, int] = field(default_factory=dict)
+    characteristics: dict[str, int] = field(default_factory=dict)
+
+
+def day_number(day: date) -> int:
+    return (day - EPOCH).days
+
+
+def _fixed_offset_seconds(zone: ZoneInfo) -> int | None:
+    """The zone's UTC offset when it has been the same since 1970 (Asia/Jakarta has);
+    SQLite can then find local days with integer arithmetic instead of a Python call."""
+    offsets = {zone.utcoffset(datetime(year, month, 1)) for year in range(1970, 2101) for month in (1, 4, 7, 10)}
+    if len(offsets) != 1:
+        return None
+    return int(offsets.pop().total_seconds())
+
+
+class _Dialect:
+    def __init__(self, vendor: str, zone_name: str) -> None:
+        self.pg = vendor == "postgresql"
+        self.zone_name = zone_name
+        self.offset = _fixed_offset_seconds(ZoneInfo(zone_name))
+
+    def local_day(self, expr: str) -> str:
+        """Day number of a stored timestamp's calendar date in the business's zone."""
+        if self.pg:
+            return f"(CAST(({expr}) AT TIME ZONE %(zone)s AS date) - DATE '1970-01-01')"
+        if self.offset is not None:
+            return f"((CAST(strftime('%%s', {expr}) AS INTEGER) + {self.offset}) / 86400)"
+        return f"CAST(julianday(django_datetime_cast_date({expr}, %(zone)s, 'UTC')) - 2440587.5 AS INTEGER)"
+
+    def day(self, expr: str) -> str:
+        """Day number of a stored date."""
+        if self.pg:
+            return f"(({expr}) - DATE '1970-01-01')"
+        return f"CAST(julianday({expr}) - 2440587.5 AS INTEGER)"
+
+    def plus_hours(self, expr: str, hours: int) -> str:
+        if self.pg:
+            return f"(({expr}) + make_interval(hours => {int(hours)}))"
+        # SQLite's date functions keep milliseconds only; shift the whole seconds and
+        # put the stored fraction back so the comparison stays exact.
+        return f"(datetime(substr({expr}, 1, 19), '+{int(hours)} hours') || substr({expr}, 20))"
+
+    def minutes_between(self, later: str, earlier: str) -> str:
+        if self.pg:
+            return f"CAST(FLOOR(EXTRACT(EPOCH FROM ({later}) - ({earlier})) / 60) AS integer)"
+        return f"((CAST(strftime('%%s', {later}) AS INTEGER) - CAST(strftime('%%s', {earlier}) AS INTEGER)) / 60)"
+
+    def least(self, *exprs: str) -> str:
+        return f"{'LEAST' if self.pg else 'min'}({', '.join(exprs)})"
+
+    def greatest(self, *exprs: str) -> str:
+        return f"{'GREATEST' if self.pg else 'max'}({', '.join(exprs)})"
+
+    def obj(self, *pairs: tuple[str, str]) -> str:
+        """A JSON object from (key, SQL expression) pairs; nests inside ``json_text``."""
+        args = ", ".join(f"'{key}', {value}" for key, value in pairs)
+        return f"json_build_object({args})" if self.pg else f"json_object({args})"
+
+    def json_text(self, expr: str) -> str:
+        return f"CAST({expr} AS text)" if self.pg else expr
+
+    def to_json(self, expr: str) -> str:
+        """Text holding JSON, as a value for a JSONField column."""
+        return f"CAST({expr} AS jsonb)" if self.pg else expr
+
+    def concat_agg(self, expr: str) -> str:
+        return f"string_agg({expr}, ',')" if self.pg else f"group_concat({expr}, ',')"
+
+    def distinct(self, a: str, b: str) -> str:
+        return f"({a} IS DISTINCT FROM {b})" if self.pg else f"({a} IS NOT {b})"
+
+
+TEMP_TABLES = [
+    "cls_scope", "cls_ord", "cls_use", "cls_int", "cls_agr_rows", "cls_agr", "cls_csm", "cls_cover",
+    "cls_base", "cls_grow", "cls_q", "cls_ov", "cls_out", "cls_changed",
+]
+
+
+def _params(cfg: ClassificationSettings, as_of: date, zone_name: str) -> dict:
+    def ts(day: date):
+        return connection.ops.adapt_datetimefield_value(day_start(day))
+
+    tiers = cfg.top_tier_list
+    return {
+        "zone": zone_name,
+        "asof": connection.ops.adapt_datefield_value(as_of),
+        "asof_dn": day_number(as_of),
+        "end": connection.ops.adapt_datetimefield_value(day_end_exclusive(as_of)),
+        "new_start": ts(as_of - timedelta(days=cfg.new_days)),
+        "pot_start": ts(as_of - timedelta(days=cfg.potential_days)),
+        "loyal_recent_start": ts(as_of - timedelta(days=cfg.loyal_recent_days)),
+        "rev_start": ts(as_of - timedelta(days=365)),
+        "checkin_start": ts(as_of - timedelta(days=cfg.checkin_days)),
+        "winback_start": ts(as_of - timedelta(days=cfg.winback_days)),
+        "units": float(cfg.intermediate_min_units),
+        "thrifty_min": cfg.thrifty_min_orders,
+        "thrifty_share": float(cfg.thrifty_share),
+        "loyal_min": cfg.loyal_min_orders,
+        "loyal_span": cfg.loyal_span_days,
+        "loyal_agr_days": cfg.loyal_agreement_days,
+        "growing_min": cfg.growing_min_orders,
+        "inter_share": float(cfg.intermediate_share),
+        "renewal_days": cfg.renewal_window_days,
+        "potential_days": cfg.potential_days,
+        "checkin_days": cfg.checkin_days,
+        "winback_days": cfg.winback_days,
+        "far": FAR,
+        # An impossible tier keeps the IN list valid when no top tier is configured.
+        **{f"tier{i}": tier for i, tier in enumerate(tiers or ["\x00"])},
+    }
+
+
+def _tier_list(params: dict) -> str:
+    return ", ".join(f"%({key})s" for key in params if key.startswith("tier"))
+
+
+def classify(*, as_of: date | None = None, party_ids: list[int] | None = None) -> ClassifySummary:
+    """Recompute every party (or only ``party_ids``) as of the whole day ``as_of``
+    (default: today in the business's time zone), store the results in PartyProfile
+    and record what changed in ProfileChange.
+
+    A party's ``growing`` depends on the parties it referred; recomputing one party
+    reads their facts but does not update them, nor its referrer."""
+    as_of = as_of or business_today()
+    cfg = classification_settings_current()
+    started = timezone.now()
+    with transaction.atomic(), connection.cursor() as cursor:
+        run = _Run(cursor, cfg, as_of, party_ids)
+        summary = run.execute(started)
+    return summary
+
+
+class _Run:
+    def __init__(self, cursor, cfg: ClassificationSettings, as_of: date, party_ids: list[int] | None) -> None:
+        self.cursor = cursor
+        self.cfg = cfg
+        self.as_of = as_of
+        self.party_ids = None if party_ids is None else sorted({int(pk) for pk in party_ids})
+        self.d = _Dialect(connection.vendor, settings.TIME_ZONE)
+        self.p = _params(cfg, as_of, settings.TIME_ZONE)
+
+    def sql(self, statement: str) -> None:
+        self.cursor.execute(statement, self.p)
+
+    def scoped(self, column: str) -> str:
+        """A filter keeping rows of the parties being recomputed (and those they referred)."""
+        if self.party_ids is None:
+            return ""
+        return f" AND {column} IN (SELECT party_id FROM cls_scope)"
+
+    def execute(self, started: datetime) -> ClassifySummary:
+        for table in TEMP_TABLES:
+            self.cursor.execute(f"DROP TABLE IF EXISTS {table}")
+        if self.party_ids is not None:
+            self._scope()
+        self._orders()
+        self._uses()
+        self._interactions()
+        self._agreements()
+        self._base()
+        self._derived()
+        threshold = self._top_threshold()
+        self._overrides()
+        self._out(threshold, started)
+        changes = self._history(started)
+        self._store(started)
+        summary = self._summary(changes)
+        ClassificationRun.objects.create(
+            as_of=self.as_of, full=self.party_ids is None, parties=summary.parties,
+            top_revenue_threshold=threshold if self.party_ids is None else None,
+            started_at=started, finished_at=timezone.now(),
+        )
+        for table in TEMP_TABLES:
+            self.cursor.execute(f"DROP TABLE IF EXISTS {table}")
+        return summary
+
+    def _scope(self) -> None:
+        # The requested parties plus those they referred: growing reads their flags.
+        self.sql("CREATE TEMP TABLE cls_scope (party_id bigint PRIMARY KEY, requested boolean NOT NULL)")
+        ids = self.party_ids or []
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            self.cursor.execute(
+                "INSERT INTO cls_scope (party_id, requested) SELECT id, TRUE FROM parties_party WHERE id IN (%s)"
+                % ", ".join(["%s"] * len(chunk)),
+                chunk,
+            )
+        self.sql(
+            "INSERT INTO cls_scope (party_id, requested) SELECT r.id, FALSE FROM parties_party r "
+            "WHERE r.referred_by_id IN (SELECT party_id FROM cls_scope) "
+            "AND r.id NOT IN (SELECT party_id FROM cls_scope)"
+        )
+
+    def _orders(self) -> None:
+        d = self.d
+        self.sql(f"""
+            CREATE TEMP TABLE cls_ord AS
+            SELECT x.*,
+                CASE WHEN x.n_paid >= %(loyal_min)s THEN {d.local_day('x.first_at')} END AS first_dn,
+                CASE WHEN x.n_paid >= %(loyal_min)s THEN {d.local_day('x.last_at')} END AS last_dn
+            FROM (
+                SELECT o.buyer_id AS party_id, COUNT(*) AS n_paid,
+                    SUM(CASE WHEN o.has_promotion THEN 1 ELSE 0 END) AS n_promo,
+                    SUM(CASE WHEN o.max_paid_quantity >= %(units)s THEN 1 ELSE 0 END) AS n_bulk,
+                    MIN(o.occurred_at) AS first_at, MAX(o.occurred_at) AS last_at,
+                    SUM(CASE WHEN o.occurred_at >= %(rev_start)s THEN o.paid_total ELSE 0 END) AS revenue_12m
+                FROM commerce_order o
+                WHERE o.is_paid AND o.occurred_at < %(end)s{self.scoped('o.buyer_id')}
+                GROUP BY o.buyer_id
+            ) x
+        """)
+
+    def _uses(self) -> None:
+        # Consumer: named on a paid line of an order someone else bought.
+        self.sql(f"""
+            CREATE TEMP TABLE cls_use AS
+            SELECT l.consumer_id AS party_id, COUNT(*) AS n_used
+            FROM commerce_orderline l JOIN commerce_order o ON o.id = l.order_id
+            WHERE l.consumer_id IS NOT NULL AND l.status = 'paid' AND l.consumer_id <> o.buyer_id
+                AND o.occurred_at < %(end)s{self.scoped('l.consumer_id')}
+            GROUP BY l.consumer_id
+        """)
+
+    def _interactions(self) -> None:
+        self.sql(f"""
+            CREATE TEMP TABLE cls_int AS
+            SELECT i.party_id, MIN(i.occurred_at) AS first_at, MAX(i.occurred_at) AS last_at,
+                SUM(CASE WHEN i.direction = 'inbound' AND i.occurred_at >= %(pot_start)s THEN 1 ELSE 0 END)
+                    AS n_inbound_recent
+            FROM interactions_interaction i
+            WHERE i.occurred_at < %(end)s{self.scoped('i.party_id')}
+            GROUP BY i.party_id
+        """)
+
+    def _agreements(self) -> None:
+        d = self.d
+        # Every agreement that matters here is signed by both sides on or before as_of:
+        # unsigned ones are proposals, and one signed later was not signed at as_of.
+        end_dn = d.least(
+            f"COALESCE({d.day('a.ends_on')}, %(far)s)", f"COALESCE({d.day('a.terminated_on')} - 1, %(far)s)"
+        )
+        self.sql(f"""
+            CREATE TEMP TABLE cls_agr_rows AS
+            SELECT y.*,
+                CASE WHEN y.s_dn <= %(asof_dn)s AND y.e_dn >= %(asof_dn)s THEN 1 ELSE 0 END AS active,
+                CASE WHEN NOT (y.s_dn <= %(asof_dn)s AND y.e_dn >= %(asof_dn)s)
+                    AND {d.greatest('y.s_dn', 'y.sig_dn')} <= {d.least('y.e_dn', '%(asof_dn)s - 1')}
+                    THEN 1 ELSE 0 END AS former
+            FROM (
+                SELECT a.id, a.party_id, a.tier, a.csm_id, a.auto_renew,
+                    {d.day('a.starts_on')} AS s_dn, {end_dn} AS e_dn,
+                    {d.greatest(d.local_day('a.signed_by_provider_at'), d.local_day('a.signed_by_client_at'))} AS sig_dn
+                FROM agreements_agreement a
+                WHERE a.signed_by_provider_at < %(end)s AND a.signed_by_client_at < %(end)s{self.scoped('a.party_id')}
+            ) y
+        """)
+        self.sql(f"""
+            CREATE TEMP TABLE cls_agr AS
+            SELECT party_id,
+                SUM(active) AS n_active,
+                SUM(CASE WHEN active = 1 AND csm_id IS NOT NULL THEN 1 ELSE 0 END) AS n_active_csm,
+                SUM(former) AS n_former,
+                MAX(CASE WHEN former = 1 THEN {d.least('e_dn', '%(asof_dn)s - 1')} END) AS former_end_dn,
+                MAX(CASE WHEN active = 1 THEN e_dn END) AS active_end_dn,
+                SUM(CASE WHEN e_dn >= %(asof_dn)s AND (e_dn > %(asof_dn)s + %(renewal_days)s OR auto_renew)
+                    THEN 1 ELSE 0 END) AS n_lasting,
+                SUM(CASE WHEN tier IN ({_tier_list(self.p)}) THEN 1 ELSE 0 END) AS n_top_tier
+            FROM cls_agr_rows GROUP BY party_id
+        """)
+        self.sql("""
+            CREATE TEMP TABLE cls_csm AS
+            SELECT party_id, csm_id FROM (
+                SELECT party_id, csm_id,
+                    ROW_NUMBER() OVER (PARTITION BY party_id ORDER BY s_dn DESC, id DESC) AS rn
+                FROM cls_agr_rows WHERE active = 1 AND csm_id IS NOT NULL
+            ) z WHERE rn = 1
+        """)
+        # Gaps and islands: the run of days, ending at as_of, that signed agreements
+        # cover without a gap (overlapping and back-to-back agreements join up).
+        self.sql(f"""
+            CREATE TEMP TABLE cls_cover AS
+            WITH iv AS (
+                SELECT party_id, s_dn, {d.least('e_dn', '%(asof_dn)s')} AS e_dn FROM cls_agr_rows
+                WHERE s_dn <= %(asof_dn)s AND e_dn >= s_dn
+                    AND party_id IN (SELECT party_id FROM cls_agr_rows WHERE active = 1)
+            ), m AS (
+                SELECT party_id, s_dn, e_dn,
+                    MAX(e_dn) OVER (PARTITION BY party_id ORDER BY s_dn, e_dn
+                                    ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_end
+                FROM iv
+            ), g AS (
+                SELECT party_id, s_dn, e_dn,
+                    SUM(CASE WHEN prev_end IS NULL OR s_dn > prev_end + 1 THEN 1 ELSE 0 END)
+                        OVER (PARTITION BY party_id ORDER BY s_dn, e_dn ROWS UNBOUNDED PRECEDING) AS grp
+                FROM m
+            )
+            SELECT party_id, MIN(s_dn) AS since_dn FROM g GROUP BY party_id, grp HAVING MAX(e_dn) >= %(asof_dn)s
+        """)
+
+    def _base(self) -> None:
+        d = self.d
+        where = "" if self.party_ids is None else " WHERE p.id IN (SELECT party_id FROM cls_scope)"
+        self.sql(f"""
+            CREATE TEMP TABLE cls_base AS
+            SELECT b.*,
+                CASE WHEN b.n_active > 0 THEN 1 ELSE 0 END AS f_client,
+                CASE WHEN b.n_paid > 0 OR b.n_former > 0 THEN 1 ELSE 0 END AS f_customer,
+                CASE WHEN b.n_used > 0 THEN 1 ELSE 0 END AS f_consumer,
+                CASE WHEN b.contact_at IS NOT NULL AND b.first_paid_at IS NOT NULL
+                    AND b.contact_at <= b.first_paid_at
+                    AND b.first_paid_at < {d.plus_hours('b.contact_at', self.cfg.impulsive_hours)}
+                    THEN 1 ELSE 0 END AS imp_cand
+            FROM (
+                SELECT p.id AS party_id, p.kind, p.scope, p.objects_to_profiling AS otp,
+                    COALESCE(o.n_paid, 0) AS n_paid, COALESCE(o.n_promo, 0) AS n_promo,
+                    COALESCE(o.n_bulk, 0) AS n_bulk, o.first_at AS first_paid_at, o.last_at AS last_paid_at,
+                    o.first_dn, o.last_dn, COALESCE(o.revenue_12m, 0) AS revenue_12m,
+                    COALESCE(u.n_used, 0) AS n_used,
+                    i.last_at AS last_int_at, COALESCE(i.n_inbound_recent, 0) AS n_inbound_recent,
+                    CASE
+                        WHEN p.first_contact_at IS NULL OR p.first_contact_at >= %(end)s THEN i.first_at
+                        WHEN i.first_at IS NULL OR p.first_contact_at <= i.first_at THEN p.first_contact_at
+                        ELSE i.first_at
+                    END AS contact_at,
+                    COALESCE(a.n_active, 0) AS n_active, COALESCE(a.n_active_csm, 0) AS n_active_csm,
+                    COALESCE(a.n_former, 0) AS n_former, a.former_end_dn, a.active_end_dn,
+                    COALESCE(a.n_lasting, 0) AS n_lasting, COALESCE(a.n_top_tier, 0) AS n_top_tier,
+                    c.since_dn AS cover_since_dn, cs.csm_id
+                FROM parties_party p
+                LEFT JOIN cls_ord o ON o.party_id = p.id
+                LEFT JOIN cls_use u ON u.party_id = p.id
+                LEFT JOIN cls_int i ON i.party_id = p.id
+                LEFT JOIN cls_agr a ON a.party_id = p.id
+                LEFT JOIN cls_cover c ON c.party_id = p.id
+                LEFT JOIN cls_csm cs ON cs.party_id = p.id{where}
+            ) b
+        """)
+        self.sql("CREATE UNIQUE INDEX cls_base_pk ON cls_base (party_id)")
+
+    def _derived(self) -> None:
+        scope = "" if self.party_ids is None else (
+            " AND r.referred_by_id IN (SELECT party_id FROM cls_scope WHERE requested)"
+        )
+        self.sql(f"""
+            CREATE TEMP TABLE cls_grow AS
+            SELECT r.referred_by_id AS party_id, COUNT(*) AS n_referred
+            FROM parties_party r JOIN cls_base b ON b.party_id = r.id
+            WHERE r.referred_by_id IS NOT NULL AND (b.f_client = 1 OR b.f_customer = 1){scope}
+            GROUP BY r.referred_by_id
+        """)
+        # Impulsive needs no inbound question between first contact and first order
+        # (both ends included); only the few candidates are looked up.
+        self.sql("""
+            CREATE TEMP TABLE cls_q AS
+            SELECT b.party_id FROM cls_base b
+            WHERE b.imp_cand = 1 AND EXISTS (
+                SELECT 1 FROM interactions_interaction q
+                WHERE q.party_id = b.party_id AND q.direction = 'inbound' AND q.kind = 'question'
+                    AND q.occurred_at >= b.contact_at AND q.occurred_at <= b.first_paid_at
+            )
+        """)
+
+    def _top_threshold(self) -> Decimal | None:
+        """The 12-month paid revenue a party needs to be in the top share. A one-party
+        recompute reuses the last full run's figure instead of ranking everyone."""
+        if self.party_ids is not None:
+            last = ClassificationRun.objects.filter(full=True).order_by("-finished_at", "-id").first()
+            if last is not None:
+                return last.top_revenue_threshold
+            source = """(SELECT SUM(paid_total) AS revenue_12m FROM commerce_order
+                         WHERE is_paid AND occurred_at >= %(rev_start)s AND occurred_at < %(end)s
+                         GROUP BY buyer_id) t"""
+        else:
+            source = "cls_base"
+        self.cursor.execute(f"SELECT COUNT(*) FROM {source} WHERE revenue_12m > 0", self.p)
+        count = self.cursor.fetchone()[0]
+        if not count:
+            return None
+        rank = max(1, math.ceil(self.cfg.top_revenue_share * count))
+        self.cursor.execute(
+            f"SELECT revenue_12m FROM {source} WHERE revenue_12m > 0 ORDER BY revenue_12m DESC LIMIT 1 OFFSET {rank - 1}",
+            self.p,
+        )
+        return Decimal(str(self.cursor.fetchone()[0]))
+
+    def _overrides(self) -> None:
+        d = self.d
+        pivots = ",\n".join(
+            f"MAX(CASE WHEN v.field = 'characteristic:{name}' THEN v.value END) AS ov_{name}"
+            for name in CHARACTERISTICS
+        )
+        reason = d.json_text(d.obj(
+            ("code", "'override'"),
+            ("params", d.obj(("field", "v.field"), ("value", "v.value"), ("user", "u.username"), ("reason", "v.reason"))),
+        ))
+        self.sql(f"""
+            CREATE TEMP TABLE cls_ov AS
+            SELECT v.party_id,
+                MAX(CASE WHEN v.field = 'relationship' THEN v.value END) AS ov_relationship,
+                MAX(CASE WHEN v.field = 'customer_type' THEN v.value END) AS ov_type,
+                {pivots},
+                {d.concat_agg(reason)} AS ov_reasons
+            FROM classification_profileoverride v JOIN accounts_user u ON u.id = v.created_by_id
+            WHERE v.withdrawn_at IS NULL{self.scoped('v.party_id')}
+            GROUP BY v.party_id
+        """)
+
+    def _out(self, threshold: Decimal | None, started: datetime) -> None:
+        d = self.d
+        self.p["threshold"] = float(threshold) if threshold is not None else None
+        self.p["computed_at"] = connection.ops.adapt_datetimefield_value(started)
+        requested = "" if self.party_ids is None else (
+            " WHERE b.party_id IN (SELECT party_id FROM cls_scope WHERE requested)"
+        )
+        profiled = "b.otp = FALSE"
+        # Stage 1: computed results.
+        computed = f"""
+            SELECT b.*, COALESCE(g.n_referred, 0) AS n_referred,
+                CASE WHEN b.f_client = 1 THEN 'client' WHEN b.f_customer = 1 THEN 'customer'
+                     WHEN b.f_consumer = 1 THEN 'consumer' ELSE 'prospect' END AS c_relationship,
+                CASE WHEN b.scope <> '' THEN b.scope
+                     WHEN {profiled} AND b.kind = 'organization' AND b.n_paid >= 1
+                         AND b.n_bulk >= %(inter_share)s * b.n_paid THEN 'intermediate'
+                     ELSE 'external' END AS c_type,
+                CASE WHEN {profiled} AND b.f_client = 0 AND b.f_customer = 0 AND b.f_consumer = 0
+                    AND b.n_inbound_recent > 0 THEN 1 ELSE 0 END AS c_potential,
+                CASE WHEN {profiled} AND b.first_paid_at >= %(new_start)s THEN 1 ELSE 0 END AS c_new,
+                CASE WHEN {profiled} AND b.imp_cand = 1 AND q.party_id IS NULL THEN 1 ELSE 0 END AS c_impulsive,
+                CASE WHEN {profiled} AND b.n_paid >= %(thrifty_min)s AND b.n_promo >= %(thrifty_share)s * b.n_paid
+                    THEN 1 ELSE 0 END AS c_thrifty,
+                CASE WHEN {profiled} AND b.n_paid >= %(loyal_min)s AND b.last_dn - b.first_dn >= %(loyal_span)s
+                    AND b.last_paid_at >= %(loyal_recent_start)s THEN 1 ELSE 0 END AS c_loyal_orders,
+                CASE WHEN {profiled} AND b.n_active > 0
+                    AND b.cover_since_dn <= %(asof_dn)s - %(loyal_agr_days)s THEN 1 ELSE 0 END AS c_loyal_agr,
+                CASE WHEN {profiled} AND (b.n_paid >= %(growing_min)s OR b.n_active > 0)
+                    AND g.n_referred > 0 THEN 1 ELSE 0 END AS c_growing,
+                v.ov_relationship, v.ov_type, v.ov_reasons,
+                {", ".join(f"v.ov_{name}" for name in CHARACTERISTICS)}
+            FROM cls_base b
+            LEFT JOIN cls_grow g ON g.party_id = b.party_id
+            LEFT JOIN cls_q q ON q.party_id = b.party_id
+            LEFT JOIN cls_ov v ON v.party_id = b.party_id{requested}
+        """
+        # Stage 2: overrides on top. Characteristic overrides do not apply to a party
+        # that objects to profiling.
+        char_final = ",\n".join(
+            f"CASE WHEN c.ov_{name} IS NOT NULL AND c.otp = FALSE THEN (c.ov_{name} = 'true') "
+            f"ELSE ({self._computed_char(name)} = 1) END AS {name}"
+            for name in CHARACTERISTICS
+        )
+        final = f"""
+            SELECT c.*,
+                COALESCE(c.ov_relationship, c.c_relationship) AS relationship,
+                CASE WHEN COALESCE(c.ov_relationship, c.c_relationship) IN ('client', 'customer')
+                     THEN COALESCE(c.ov_type, c.c_type) END AS customer_type,
+                {char_final}
+            FROM ({computed}) c
+        """
+        self.sql(f"""
+            CREATE TEMP TABLE cls_out AS
+            SELECT f.party_id, f.relationship, f.customer_type,
+                f.f_client = 1 AS is_client, f.f_customer = 1 AS is_customer, f.f_consumer = 1 AS is_consumer,
+                (f.f_client = 0 AND f.f_customer = 0 AND f.f_consumer = 0) AS is_prospect,
+                {", ".join(f"f.{name}" for name in CHARACTERISTICS)},
+                {self._reasons_sql()} AS reasons,
+                f.nba, {self._nba_params_sql()} AS nba_params,
+                f.csm_id, f.n_paid, f.revenue_12m
+            FROM (SELECT f.*, {self._nba_code_sql(threshold)} AS nba FROM ({final}) f) f
+        """)
+        self.sql("CREATE UNIQUE INDEX cls_out_pk ON cls_out (party_id)")
+
+    @staticmethod
+    def _computed_char(name: str) -> str:
+        if name == "loyal":
+            return "(CASE WHEN c.c_loyal_orders = 1 OR c.c_loyal_agr = 1 THEN 1 ELSE 0 END)"
+        return f"c.c_{name}"
+
+    def _reasons_sql(self) -> str:
+        """The reasons as JSON text: one object per fact that decided something."""
+        d = self.d
+        parts: list[tuple[str, str, list[tuple[str, str]]]] = [
+            ("f.ov_relationship IS NULL AND f.f_client = 1", "client_agreement", [("agreements", "f.n_active")]),
+            ("f.ov_relationship IS NULL AND f.n_paid > 0", "customer_orders", [("orders", "f.n_paid")]),
+            ("f.ov_relationship IS NULL AND f.n_former > 0", "former_client",
+             [("days", "%(asof_dn)s - f.former_end_dn")]),
+            ("f.ov_relationship IS NULL AND f.f_consumer = 1", "consumer_uses", [("lines", "f.n_used")]),
+            ("f.ov_relationship IS NULL AND f.f_client = 0 AND f.f_customer = 0 AND f.f_consumer = 0",
+             "prospect_nothing_yet", []),
+            ("f.ov_type IS NULL AND f.customer_type IS NOT NULL AND f.scope <> ''", "type_explicit",
+             [("type", "f.scope")]),
+            ("f.ov_type IS NULL AND f.customer_type = 'intermediate' AND f.scope = ''", "type_intermediate",
+             [("bulk", "f.n_bulk"), ("orders", "f.n_paid"), ("units", "%(units)s")]),
+            ("f.ov_type IS NULL AND f.customer_type = 'external' AND f.scope = ''", "type_default", []),
+            ("f.otp = TRUE", "objects_to_profiling", []),
+            ("f.ov_potential IS NULL AND f.potential", "potential",
+             [("interactions", "f.n_inbound_recent"), ("days", "%(potential_days)s")]),
+            ("f.ov_new IS NULL AND f.new", "new",
+             [("days", f"%(asof_dn)s - {d.local_day('f.first_paid_at')}")]),
+            ("f.ov_impulsive IS NULL AND f.impulsive", "impulsive",
+             [("minutes", d.minutes_between("f.first_paid_at", "f.contact_at"))]),
+            ("f.ov_thrifty IS NULL AND f.thrifty", "thrifty", [("promo", "f.n_promo"), ("orders", "f.n_paid")]),
+            ("f.ov_loyal IS NULL AND f.loyal AND f.c_loyal_orders = 1", "loyal_orders",
+             [("orders", "f.n_paid"), ("span", "f.last_dn - f.first_dn"), ("last", "%(asof_dn)s - f.last_dn")]),
+            ("f.ov_loyal IS NULL AND f.loyal AND f.c_loyal_agr = 1", "loyal_agreements",
+             [("days", "%(asof_dn)s - f.cover_since_dn + 1")]),
+            ("f.ov_growing IS NULL AND f.growing", "growing", [("referred", "f.n_referred")]),
+        ]
+        pieces = []
+        for condition, code, params in parts:
+            obj = d.json_text(d.obj(("code", f"'{code}'"), ("params", d.obj(*params))))
+            pieces.append(f"CASE WHEN {condition} THEN ',' || {obj} ELSE '' END")
+        pieces.append("CASE WHEN f.ov_reasons IS NOT NULL THEN ',' || f.ov_reasons ELSE '' END")
+        return f"'[' || substr({' || '.join(pieces)}, 2) || ']'"
+
+    def _nba_rules(self, threshold: Decimal | None) -> list[tuple[str, str]]:
+        """(code, condition) in priority order: the first that holds is the action.
+        Client care comes first (a client without a CSM, a renewal, a check-in), then
+        conversion of a valuable loyal customer, win-back of a lapsed one, then the
+        treatment each characteristic calls for, then consumers."""
+        top = "f.revenue_12m > 0 AND f.revenue_12m >= %(threshold)s" if threshold is not None else "1 = 0"
+        return [
+            ("assign_csm", "f.relationship = 'client' AND f.n_active_csm = 0"),
+            ("renewal_talk", "f.relationship = 'client' AND f.n_active > 0 AND f.n_lasting = 0"),
+            ("csm_checkin", "f.relationship = 'client' AND (f.last_int_at IS NULL OR f.last_int_at < %(checkin_start)s)"),
+            ("propose_client", f"f.relationship = 'customer' AND f.loyal AND (({top}) OR f.n_top_tier > 0)"),
+            ("win_back", "f.relationship = 'customer' AND (f.last_paid_at IS NULL OR f.last_paid_at < %(winback_start)s)"),
+            ("onboarding", "f.new"),
+            ("promotion", "f.thrifty"),
+            ("follow_up_strengths", "f.potential"),
+            ("referral_thanks", "f.growing"),
+            ("invite_register", "f.relationship = 'consumer'"),
+        ]
+
+    def _nba_code_sql(self, threshold: Decimal | None) -> str:
+        whens = " ".join(f"WHEN {cond} THEN '{code}'" for code, cond in self._nba_rules(threshold))
+        return f"CASE {whens} ELSE '' END"
+
+    def _nba_params_sql(self) -> str:
+        d = self.d
+
+        def days(expr: str) -> str:
+            return d.json_text(d.obj(("days", expr)))
+
+        since_interaction = f"%(asof_dn)s - {d.local_day('f.last_int_at')}"
+        since_order = f"%(asof_dn)s - {d.local_day('f.last_paid_at')}"
+        return f"""CASE f.nba
+            WHEN 'renewal_talk' THEN {days('f.active_end_dn - %(asof_dn)s')}
+            WHEN 'csm_checkin' THEN {days(f"CASE WHEN f.last_int_at IS NOT NULL THEN {since_interaction} END")}
+            WHEN 'win_back' THEN {days(f"CASE WHEN f.last_paid_at IS NOT NULL THEN {since_order} END")}
+            ELSE {d.json_text(d.obj())} END"""
+
+    def _history(self, started: datetime) -> int:
+        d = self.d
+        compared = [("relationship", "n.relationship", "p.relationship"),
+                    ("customer_type", "n.customer_type", "p.customer_type")]
+        compared += [(f"flag:{flag}", f"n.is_{flag}", f"p.is_{flag}") for flag in ("client", "consumer", "customer", "prospect")]
+        compared += [(f"characteristic:{name}", f"n.{name}", f'p."{name}"') for name in CHARACTERISTICS]
+        any_change = " OR ".join(d.distinct(new, old) for _, new, old in compared)
+        self.sql(f"""
+            CREATE TEMP TABLE cls_changed AS
+            SELECT n.party_id, n.reasons,
+                {", ".join(f"{new} AS n{i}, {old} AS o{i}" for i, (_, new, old) in enumerate(compared))}
+            FROM cls_out n JOIN classification_partyprofile p ON p.party_id = n.party_id
+            WHERE {any_change}
+        """)
+
+        def text(expr: str, boolean: bool) -> str:
+            return f"CASE WHEN {expr} THEN 'true' ELSE 'false' END" if boolean else expr
+
+        branches = []
+        for i, (name, _, _) in enumerate(compared):
+            boolean = i >= 2
+            branches.append(
+                f"SELECT party_id, '{name}', {text(f'o{i}', boolean)}, {text(f'n{i}', boolean)}, "
+                f"%(computed_at)s, %(asof)s, {d.to_json('reasons')} FROM cls_changed WHERE {d.distinct(f'n{i}', f'o{i}')}"
+            )
+        self.sql(
+            "INSERT INTO classification_profilechange (party_id, field, from_value, to_value, at, as_of, reasons) "
+            + " UNION ALL ".join(branches)
+        )
+        return self.cursor.rowcount
+
+    def _store(self, started: datetime) -> None:
+        d = self.d
+        columns = [
+            "as_of", "relationship", "is_client", "is_customer", "is_consumer", "is_prospect", "customer_type",
+            *CHARACTERISTICS, "reasons", "next_best_action", "next_best_action_params", "csm_id",
+            "paid_orders", "revenue_12m", "computed_at",
+        ]
+        values = [
+            "%(asof)s", "relationship", "is_client", "is_customer", "is_consumer", "is_prospect", "customer_type",
+            *CHARACTERISTICS, d.to_json("reasons"), "nba", d.to_json("nba_params"), "csm_id",
+            "n_paid", "revenue_12m", "%(computed_at)s",
+        ]
+        quoted = [f'"{c}"' for c in columns]
+        self.sql(f"""
+            INSERT INTO classification_partyprofile (party_id, {", ".join(quoted)})
+            SELECT party_id, {", ".join(values)} FROM cls_out WHERE TRUE
+            ON CONFLICT (party_id) DO UPDATE SET {", ".join(f"{q} = excluded.{q}" for q in quoted)}
+        """)
+
+    def _summary(self, changes: int) -> ClassifySummary:
+        summary = ClassifySummary(as_of=self.as_of, changes=changes)
+        self.cursor.execute("SELECT relationship, COUNT(*) FROM cls_out GROUP BY relationship")
+        summary.relationships = {rel: n for rel, n in self.cursor.fetchall()}
+        summary.parties = sum(summary.relationships.values())
+        self.cursor.execute(
+            "SELECT customer_type, COUNT(*) FROM cls_out WHERE customer_type IS NOT NULL GROUP BY customer_type"
+        )
+        summary.customer_types = {kind: n for kind, n in self.cursor.fetchall()}
+        sums = ", ".join(f"SUM(CASE WHEN {name} THEN 1 ELSE 0 END)" for name in CHARACTERISTICS)
+        self.cursor.execute(f"SELECT {sums} FROM cls_out")
+        row = self.cursor.fetchone()
+        summary.characteristics = {name: int(row[i] or 0) for i, name in enumerate(CHARACTERISTICS)}
+        return summary
