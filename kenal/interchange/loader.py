@@ -1,0 +1,401 @@
+"""Set-based merging of staged interchange rows into Kenal's tables.
+
+Checked rows are staged in session-local TEMP tables (PostgreSQL COPY, SQLite
+executemany), then merged with a few INSERT ... SELECT ... ON CONFLICT DO UPDATE
+statements whose WHERE clause skips rows that would not change, so re-importing a file
+rewrites nothing. Table names come from the models' ``_meta``; the SQL is the same on
+both databases except for the small differences the ``Dialect`` hides.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection
+from django.db.backends.utils import CursorWrapper
+from django.utils import timezone
+
+from kenal.agreements.models import Agreement
+from kenal.commerce.models import LineStatus, Order, OrderLine, Product, ProductKind
+from kenal.interactions.models import Interaction
+from kenal.parties.models import ContactPoint, Party
+
+BATCH = 20_000
+
+
+class Dialect:
+    """What differs between PostgreSQL and SQLite in the statements below."""
+
+    TYPES = {
+        "postgresql": {
+            "text": "text", "int": "bigint", "ts": "timestamptz", "date": "date", "bool": "boolean",
+            "money": "numeric(16, 2)", "qty": "numeric(12, 3)",
+        },
+        # Same affinities as Django's columns, so staged and stored values compare equal.
+        "sqlite": {
+            "text": "TEXT", "int": "INTEGER", "ts": "TEXT", "date": "TEXT", "bool": "INTEGER",
+            "money": "NUMERIC", "qty": "NUMERIC",
+        },
+    }
+
+    def __init__(self) -> None:
+        self.vendor = connection.vendor
+        if self.vendor not in self.TYPES:
+            raise NotImplementedError(f"Imports support PostgreSQL and SQLite, not {self.vendor}.")
+        self.is_postgres = self.vendor == "postgresql"
+
+    def type(self, name: str) -> str:
+        return self.TYPES[self.vendor][name]
+
+    def differs(self, a: str, b: str) -> str:
+        return f"{a} IS DISTINCT FROM {b}" if self.is_postgres else f"{a} IS NOT {b}"
+
+    def any_differs(self, table: str, other: str, columns: Iterable[str]) -> str:
+        return " OR ".join(self.differs(f"{table}.{c}", f"{other}.{c}") for c in columns)
+
+    def money(self, expression: str) -> str:
+        # PostgreSQL's numeric is exact; SQLite's sums are floating point, so they are
+        # rounded to the column's places to compare equal from one import to the next.
+        return expression if self.is_postgres else f"ROUND({expression}, 2)"
+
+    def now(self) -> Any:
+        return connection.ops.adapt_datetimefield_value(timezone.now())
+
+
+def table(model: type) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+@dataclass(frozen=True)
+class StageTable:
+    """A TEMP table: ``loaded`` columns come from the checked rows, in the order the
+    checks emit them; ``extra`` columns are filled by the merge."""
+
+    name: str
+    loaded: tuple[tuple[str, str], ...]
+    extra: tuple[tuple[str, str], ...] = ()
+    primary_key: str | None = None
+
+    def create(self, cursor: CursorWrapper, dialect: Dialect) -> None:
+        cursor.execute(f"DROP TABLE IF EXISTS {self.name}")
+        columns = [
+            f"{name} {dialect.type(kind)}{' PRIMARY KEY' if name == self.primary_key else ''}"
+            for name, kind in self.loaded + self.extra
+        ]
+        cursor.execute(f"CREATE TEMP TABLE {self.name} ({', '.join(columns)})")
+
+    def drop(self, cursor: CursorWrapper) -> None:
+        cursor.execute(f"DROP TABLE IF EXISTS {self.name}")
+
+
+class Stager:
+    """Collects staged rows and writes them to their TEMP table in batches."""
+
+    def __init__(self, cursor: CursorWrapper, dialect: Dialect, stage: StageTable) -> None:
+        self.cursor = cursor
+        self.dialect = dialect
+        self.stage = stage
+        self.batch: list[tuple[Any, ...]] = []
+        names = ", ".join(name for name, _kind in stage.loaded)
+        if dialect.is_postgres:
+            self.statement = f"COPY {stage.name} ({names}) FROM STDIN WITH (FORMAT csv)"
+        else:
+            marks = ", ".join(["%s"] * len(stage.loaded))
+            self.statement = f"INSERT INTO {stage.name} ({names}) VALUES ({marks})"
+
+    def add(self, row: tuple[Any, ...]) -> None:
+        self.batch.append(row)
+        if len(self.batch) >= BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.batch:
+            return
+        if self.dialect.is_postgres:
+            # In CSV COPY an unquoted empty field is NULL, which is what None becomes.
+            buffer = io.StringIO()
+            csv.writer(buffer, lineterminator="\n").writerows(self.batch)
+            with self.cursor.copy(self.statement) as copy:
+                copy.write(buffer.getvalue())
+        else:
+            self.cursor.executemany(self.statement, self.batch)
+        self.batch = []
+
+    def finish(self) -> None:
+        self.flush()
+        if self.dialect.is_postgres:
+            # TEMP tables are never analysed automatically; without statistics the
+            # planner picks nested loops over a million staged rows.
+            self.cursor.execute(f"ANALYZE {self.stage.name}")
+
+
+@dataclass
+class Counts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    details: dict[str, int] = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------------------------
+# parties.csv
+
+STAGE_PARTY = StageTable(
+    "kenal_stage_party",
+    (
+        ("external_id", "text"), ("party_id", "int"), ("kind", "text"), ("name", "text"), ("scope", "text"),
+        ("language", "text"), ("first_contact_at", "ts"), ("objects_to_profiling", "bool"),
+        ("referred_by", "text"), ("member_of", "text"),
+    ),
+    (("referred_by_id", "int"), ("member_of_id", "int"), ("existed", "bool"), ("changed", "bool")),
+    primary_key="external_id",
+)
+STAGE_CONTACT = StageTable(
+    "kenal_stage_contact", (("external_id", "text"), ("kind", "text"), ("value", "text")), (("party_id", "int"),)
+)
+
+
+def merge_parties(cursor: CursorWrapper, dialect: Dialect, *, rows: int, contact_kinds: list[str]) -> Counts:
+    party, contact = table(Party), table(ContactPoint)
+    stage, stage_contact = STAGE_PARTY.name, STAGE_CONTACT.name
+    now = dialect.now()
+    counts = Counts()
+    cursor.execute(f"UPDATE {stage} SET existed = (party_id IS NOT NULL), changed = FALSE")
+    cursor.execute(
+        f"INSERT INTO {party} (external_id, kind, name, language, scope, objects_to_profiling, first_contact_at,"
+        f" notes, created_at, updated_at)"
+        f" SELECT external_id, kind, name, COALESCE(language, ''), COALESCE(scope, ''), objects_to_profiling,"
+        f" first_contact_at, '', %s, %s FROM {stage} WHERE party_id IS NULL",
+        [now, now],
+    )
+    counts.created = cursor.rowcount
+    # Every party named in the file exists from here on, so references may point forward.
+    cursor.execute(
+        f"UPDATE {stage} SET party_id = p.id FROM {party} p"
+        f" WHERE {stage}.party_id IS NULL AND p.external_id = {stage}.external_id"
+    )
+    for column in ("referred_by", "member_of"):
+        cursor.execute(f"UPDATE {stage} SET {column}_id = p.id FROM {party} p WHERE p.external_id = {stage}.{column}")
+    cursor.execute(
+        f"UPDATE {stage_contact} SET party_id = s.party_id FROM {stage} s WHERE s.external_id = {stage_contact}.external_id"
+    )
+    cursor.execute(f"CREATE INDEX kenal_stage_contact_key ON {stage_contact} (party_id, kind, value)")
+
+    compared = ("kind", "name", "objects_to_profiling", "first_contact_at")
+    cursor.execute(
+        f"UPDATE {stage} SET changed = TRUE FROM {party} p WHERE p.id = {stage}.party_id AND {stage}.existed AND ("
+        + " OR ".join(
+            [dialect.differs(f"p.{c}", f"{stage}.{c}") for c in compared]
+            + [dialect.differs(f"p.{c}", f"COALESCE({stage}.{c}, '')") for c in ("language", "scope")]
+            + [dialect.differs(f"p.{c}_id", f"{stage}.{c}_id") for c in ("referred_by", "member_of")]
+        )
+        + ")"
+    )
+    kinds = ", ".join(["%s"] * len(contact_kinds))
+    unwanted_contacts = (
+        f"FROM {contact} c WHERE c.kind IN ({kinds}) AND NOT EXISTS (SELECT 1 FROM {stage_contact} sc"
+        f" WHERE sc.party_id = c.party_id AND sc.kind = c.kind AND sc.value = c.value)"
+    )
+    if contact_kinds:
+        cursor.execute(
+            f"UPDATE {stage} SET changed = TRUE WHERE existed AND NOT changed AND ("
+            f" EXISTS (SELECT 1 {unwanted_contacts} AND c.party_id = {stage}.party_id)"
+            f" OR EXISTS (SELECT 1 FROM {stage_contact} sc WHERE sc.party_id = {stage}.party_id AND NOT EXISTS"
+            f" (SELECT 1 FROM {contact} c WHERE c.party_id = sc.party_id AND c.kind = sc.kind AND c.value = sc.value)))",
+            contact_kinds,
+        )
+    cursor.execute(
+        f"UPDATE {party} SET kind = s.kind, name = s.name, language = COALESCE(s.language, ''),"
+        f" scope = COALESCE(s.scope, ''), objects_to_profiling = s.objects_to_profiling,"
+        f" first_contact_at = s.first_contact_at, referred_by_id = s.referred_by_id, member_of_id = s.member_of_id,"
+        f" updated_at = %s FROM {stage} s WHERE {party}.id = s.party_id AND (s.changed OR (NOT s.existed AND"
+        f" (s.referred_by_id IS NOT NULL OR s.member_of_id IS NOT NULL)))",
+        [now],
+    )
+    if contact_kinds:
+        cursor.execute(
+            f"DELETE FROM {contact} WHERE id IN (SELECT c.id {unwanted_contacts}"
+            f" AND c.party_id IN (SELECT party_id FROM {stage}))",
+            contact_kinds,
+        )
+        counts.details["contact_points_removed"] = cursor.rowcount
+        cursor.execute(
+            f"INSERT INTO {contact} (party_id, kind, value) SELECT DISTINCT party_id, kind, value FROM {stage_contact}"
+            f" WHERE true ON CONFLICT (party_id, kind, value) DO NOTHING"
+        )
+        counts.details["contact_points_added"] = cursor.rowcount
+    cursor.execute(f"SELECT COUNT(*) FROM {stage} WHERE changed")
+    counts.updated = cursor.fetchone()[0]
+    counts.unchanged = rows - counts.created - counts.updated
+    return counts
+
+
+# ---------------------------------------------------------------------------------
+# orders.csv
+
+STAGE_LINE = StageTable(
+    "kenal_stage_line",
+    (
+        ("order_seq", "int"), ("line_no", "int"), ("product_seq", "int"), ("occurred_at", "ts"),
+        ("quantity", "qty"), ("unit_price", "money"), ("discount", "money"), ("promo_code", "text"),
+        ("consumer_id", "int"), ("channel", "text"), ("currency", "text"), ("status", "text"),
+    ),
+)
+STAGE_ORDER = StageTable(
+    "kenal_stage_order",
+    (("seq", "int"), ("external_id", "text"), ("buyer_id", "int"), ("n", "int"), ("channel", "text"),
+     ("currency", "text")),
+    (("order_id", "int"),),
+    primary_key="seq",
+)
+STAGE_PRODUCT = StageTable(
+    "kenal_stage_product", (("seq", "int"), ("sku", "text"), ("kind", "text")), (("product_id", "int"),),
+    primary_key="seq",
+)
+
+ORDER_COLUMNS = (
+    "buyer_id", "occurred_at", "channel", "currency", "is_paid", "has_promotion", "max_paid_quantity", "paid_total",
+)
+LINE_COLUMNS = (
+    "product_id", "occurred_at", "quantity", "unit_price", "discount", "promo_code", "consumer_id", "channel",
+    "currency", "status",
+)
+
+
+def merge_orders(cursor: CursorWrapper, dialect: Dialect, *, rows: int) -> Counts:
+    """The lines of a file define each of its orders completely, so the order summary
+    (DOMAIN.md: the order's time is its earliest line's, it counts when a line is paid,
+    promotions and quantities from paid lines) is computed from the staged lines, which
+    are exactly the order's lines once the merge is done."""
+    order, line, product = table(Order), table(OrderLine), table(Product)
+    s_line, s_order, s_product = STAGE_LINE.name, STAGE_ORDER.name, STAGE_PRODUCT.name
+    counts = Counts()
+    cursor.execute(
+        f"INSERT INTO {product} (sku, name, kind) SELECT sku, '', COALESCE(kind, %s) FROM {s_product}"
+        f" WHERE true ON CONFLICT (sku) DO NOTHING",
+        [ProductKind.GOODS.value],
+    )
+    counts.details["products_created"] = cursor.rowcount
+    cursor.execute(f"UPDATE {s_product} SET product_id = p.id FROM {product} p WHERE p.sku = {s_product}.sku")
+    find_orders = f"UPDATE {s_order} SET order_id = o.id FROM {order} o WHERE o.external_id = {s_order}.external_id"
+    cursor.execute(find_orders)
+    orders_existing = cursor.rowcount
+    cursor.execute(
+        f"SELECT COUNT(*) FROM {s_order} so JOIN {line} l ON l.order_id = so.order_id AND l.line_no <= so.n"
+    )
+    lines_existing = cursor.fetchone()[0]
+
+    paid = "'" + LineStatus.PAID.value + "'"
+    cursor.execute(
+        f"INSERT INTO {order} (external_id, {', '.join(ORDER_COLUMNS)})"
+        f" SELECT so.external_id, so.buyer_id, a.occurred_at, COALESCE(so.channel, ''), so.currency, a.is_paid,"
+        f" a.has_promotion, a.max_paid_quantity, a.paid_total FROM {s_order} so JOIN ("
+        f"SELECT order_seq, MIN(occurred_at) AS occurred_at,"
+        f" MAX(CASE WHEN status = {paid} THEN 1 ELSE 0 END) = 1 AS is_paid,"
+        f" MAX(CASE WHEN status = {paid} AND (promo_code IS NOT NULL OR discount > 0) THEN 1 ELSE 0 END) = 1"
+        f" AS has_promotion,"
+        f" COALESCE(MAX(CASE WHEN status = {paid} THEN quantity END), 0) AS max_paid_quantity,"
+        f" {dialect.money(f'COALESCE(SUM(CASE WHEN status = {paid} THEN quantity * unit_price - discount END), 0)')}"
+        f" AS paid_total FROM {s_line} GROUP BY order_seq) a ON a.order_seq = so.seq"
+        f" WHERE true ON CONFLICT (external_id) DO UPDATE SET "
+        + ", ".join(f"{c} = excluded.{c}" for c in ORDER_COLUMNS)
+        + f" WHERE {dialect.any_differs(order, 'excluded', ORDER_COLUMNS)}"
+    )
+    orders_changed = cursor.rowcount
+    cursor.execute(find_orders + f" AND {s_order}.order_id IS NULL")
+
+    cursor.execute(
+        f"INSERT INTO {line} (order_id, line_no, {', '.join(LINE_COLUMNS)})"
+        f" SELECT so.order_id, s.line_no, sp.product_id, s.occurred_at, s.quantity, s.unit_price, s.discount,"
+        f" COALESCE(s.promo_code, ''), s.consumer_id, COALESCE(s.channel, ''), s.currency, s.status"
+        f" FROM {s_line} s JOIN {s_order} so ON so.seq = s.order_seq JOIN {s_product} sp ON sp.seq = s.product_seq"
+        f" WHERE true ON CONFLICT (order_id, line_no) DO UPDATE SET "
+        + ", ".join(f"{c} = excluded.{c}" for c in LINE_COLUMNS)
+        + f" WHERE {dialect.any_differs(line, 'excluded', LINE_COLUMNS)}"
+    )
+    lines_changed = cursor.rowcount
+    cursor.execute(
+        f"DELETE FROM {line} WHERE id IN (SELECT l.id FROM {s_order} so"
+        f" JOIN {line} l ON l.order_id = so.order_id AND l.line_no > so.n)"
+    )
+    counts.deleted = cursor.rowcount
+    counts.created = rows - lines_existing
+    counts.updated = lines_changed - counts.created
+    counts.unchanged = lines_existing - counts.updated
+    cursor.execute(f"SELECT COUNT(*) FROM {s_order}")
+    orders_total = cursor.fetchone()[0]
+    orders_created = orders_total - orders_existing
+    counts.details["orders_created"] = orders_created
+    counts.details["orders_updated"] = orders_changed - orders_created
+    counts.details["orders_unchanged"] = orders_existing - (orders_changed - orders_created)
+    return counts
+
+
+# ---------------------------------------------------------------------------------
+# agreements.csv
+
+STAGE_AGREEMENT = StageTable(
+    "kenal_stage_agreement",
+    (
+        ("external_id", "text"), ("agreement_id", "int"), ("party_id", "int"), ("title", "text"),
+        ("service_kind", "text"), ("tier", "text"), ("signed_by_provider_at", "ts"), ("signed_by_client_at", "ts"),
+        ("starts_on", "date"), ("ends_on", "date"), ("terminated_on", "date"), ("auto_renew", "bool"),
+        ("value", "money"), ("currency", "text"), ("billing_period", "text"), ("csm_id", "int"),
+    ),
+    primary_key="external_id",
+)
+AGREEMENT_COLUMNS = (
+    "party_id", "title", "service_kind", "tier", "signed_by_provider_at", "signed_by_client_at", "starts_on",
+    "ends_on", "terminated_on", "auto_renew", "value", "currency", "billing_period", "csm_id",
+)
+
+
+def merge_agreements(cursor: CursorWrapper, dialect: Dialect, *, rows: int) -> Counts:
+    agreement, stage = table(Agreement), STAGE_AGREEMENT.name
+    now = dialect.now()
+    cursor.execute(f"SELECT COUNT(*) FROM {stage} WHERE agreement_id IS NOT NULL")
+    existing = cursor.fetchone()[0]
+    selected = ", ".join(
+        f"COALESCE({c}, '')" if c in {"tier", "billing_period"} else c for c in AGREEMENT_COLUMNS
+    )
+    cursor.execute(
+        f"INSERT INTO {agreement} (external_id, {', '.join(AGREEMENT_COLUMNS)}, created_at, updated_at)"
+        f" SELECT external_id, {selected}, %s, %s FROM {stage} WHERE true"
+        f" ON CONFLICT (external_id) DO UPDATE SET "
+        + ", ".join(f"{c} = excluded.{c}" for c in (*AGREEMENT_COLUMNS, "updated_at"))
+        + f" WHERE {dialect.any_differs(agreement, 'excluded', AGREEMENT_COLUMNS)}",
+        [now, now],
+    )
+    created = rows - existing
+    updated = cursor.rowcount - created
+    return Counts(created=created, updated=updated, unchanged=existing - updated)
+
+
+# ---------------------------------------------------------------------------------
+# interactions.csv
+
+STAGE_INTERACTION = StageTable(
+    "kenal_stage_interaction",
+    (
+        ("source_key", "text"), ("party_id", "int"), ("occurred_at", "ts"), ("channel", "text"),
+        ("direction", "text"), ("kind", "text"), ("body", "text"),
+    ),
+)
+
+
+def merge_interactions(cursor: CursorWrapper, dialect: Dialect, *, rows: int) -> Counts:
+    """Interactions are facts that happened: a row already imported is skipped, never
+    changed (its key is a digest of its content, so a changed row is a new fact)."""
+    interaction, stage = table(Interaction), STAGE_INTERACTION.name
+    cursor.execute(
+        f"INSERT INTO {interaction} (source_key, party_id, occurred_at, channel, direction, kind, body, created_at)"
+        f" SELECT source_key, party_id, occurred_at, channel, direction, kind, COALESCE(body, ''), %s"
+        f" FROM {stage} WHERE true ON CONFLICT (source_key) DO NOTHING",
+        [dialect.now()],
+    )
+    return Counts(created=cursor.rowcount, unchanged=rows - cursor.rowcount)
