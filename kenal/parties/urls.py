@@ -7,4 +7,8 @@ from kenal.parties import views
 app_name = "parties"
 urlpatterns = [
     path("", views.party_list, name="list"),
+    path("new/", views.party_new, name="new"),
+    path("options/", views.party_options, name="options"),
+    path("<int:pk>/", views.party_detail, name="detail"),
+    path("<int:pk>/edit/", views.party_edit, name="edit"),
 ]

@@ -1,7 +1,111 @@
+"""The party screens. Each view checks access first, then reads through selectors and
+writes through services; htmx requests get only the partial they swap in."""
+
 from __future__ import annotations
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from kenal.parties import selectors
+from kenal.parties.access import parties_access, party_for_user
+from kenal.parties.forms import PartyFilterForm, PartyForm, party_ref
+from kenal.parties.services import party_create, party_update
 
 
+def _wants_partial(request: HttpRequest) -> bool:
+    # A history restore asks for the whole page even though it comes from htmx.
+    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-History-Restore-Request") != "true"
+
+
+def _render(request: HttpRequest, template: str, partial: str, context: dict) -> HttpResponse:
+    name = f"{template}#{partial}" if _wants_partial(request) else template
+    response = render(request, name, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@require_http_methods(["GET"])
 def party_list(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("parties")
+    parties_access(request.user)
+    filters = PartyFilterForm(request.GET)
+    arguments = filters.search_arguments()
+    cleaned = filters.cleaned_data if filters.is_valid() else {}
+    page = selectors.party_page(
+        parties=selectors.party_search(**arguments), after=cleaned.get("after"), before=cleaned.get("before")
+    )
+    query = request.GET.copy()
+    for key in ("after", "before"):
+        query.pop(key, None)
+    context = {"filters": filters, "page": page, "query": query.urlencode(), "searching": any(arguments.values())}
+    return _render(request, "parties/party_list.html", "results", context)
+
+
+@require_http_methods(["GET"])
+def party_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    party = party_for_user(request.user, pk)
+    timeline = selectors.party_timeline(party=party, before=request.GET.get("before", ""))
+    if _wants_partial(request):
+        return _render(request, "parties/party_detail.html", "timeline-page", {"party": party, "timeline": timeline})
+    contact_points = list(party.contact_points.all())
+    shared = selectors.contact_points_shared(party=party)
+    for point in contact_points:
+        point.shared_with = shared.get(point.pk, [])
+    context = {
+        "party": party,
+        "contact_points": contact_points,
+        "links": selectors.party_links(party=party),
+        "timeline": timeline,
+    }
+    return _render(request, "parties/party_detail.html", "timeline-page", context)
+
+
+@require_http_methods(["GET", "POST"])
+def party_new(request: HttpRequest) -> HttpResponse:
+    parties_access(request.user, write=True)
+    form = PartyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            party = party_create(actor=request.user, data=form.party_data())
+        except ValidationError as error:
+            form.add_service_errors(error)
+        else:
+            messages.success(request, _("%(name)s was added.") % {"name": party.name})
+            return redirect("parties:detail", pk=party.pk)
+    return render(request, "parties/party_form.html", {"form": form, "party": None})
+
+
+@require_http_methods(["GET", "POST"])
+def party_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    party = party_for_user(request.user, pk, write=True)
+    if request.method == "POST":
+        form = PartyForm(request.POST)
+        if form.is_valid():
+            try:
+                party_update(actor=request.user, party=party, data=form.party_data())
+            except ValidationError as error:
+                form.add_service_errors(error)
+            else:
+                messages.success(request, _("%(name)s was saved.") % {"name": party.name})
+                return redirect("parties:detail", pk=party.pk)
+    else:
+        form = PartyForm(initial=PartyForm.initial_for(party))
+    return render(request, "parties/party_form.html", {"form": form, "party": party})
+
+
+OPTIONS_SIZE = 10
+
+
+@require_http_methods(["GET"])
+def party_options(request: HttpRequest) -> HttpResponse:
+    """Suggestions for a party reference field: ``<option>``s for its datalist."""
+    parties_access(request.user)
+    # htmx sends the typing field's value under the field's own name.
+    query = next((value for value in request.GET.values() if value.strip()), "")
+    parties = selectors.party_search(query=query)[:OPTIONS_SIZE] if query else []
+    options = [(party_ref(party), party.name) for party in parties]
+    return render(request, "parties/party_form.html#party-options", {"options": options})
