@@ -12,10 +12,12 @@ from ninja import Query, Router, Schema
 
 from kenal.api.pagination import paginated
 from kenal.api.schemas import ErrorOut, PartyRef
-from kenal.commerce.models import Order
+from kenal.commerce.models import Order, OrderLine
 from kenal.parties.access import parties_access
 
 router = Router()
+
+CENT = Decimal("0.01")
 
 
 class ProductOut(Schema):
@@ -37,6 +39,10 @@ class OrderLineOut(Schema):
     channel: str
     currency: str
     status: str
+
+    @staticmethod
+    def resolve_total(line: OrderLine) -> Decimal:
+        return line.total.quantize(CENT)
 
 
 class OrderOut(Schema):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from django.test import Client
 
@@ -34,3 +36,14 @@ class Api:
 @pytest.fixture
 def api(manager_token) -> Api:
     return Api(manager_token)
+
+
+@pytest.fixture(scope="session")
+def sync_db_beside_browser() -> Iterator[None]:
+    """Playwright's sync API runs an event loop in the test's thread, so Django takes
+    every query as coming from async code and refuses it; the queries are in fact
+    synchronous, one at a time. Session-wide, so the database teardown after the
+    browser tests is allowed too."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield
