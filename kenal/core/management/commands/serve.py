@@ -70,7 +70,6 @@ def _write_secret(path: Path, text: str) -> None:
 
 class Command(BaseCommand):
     help = _("Serve Kenal over HTTP with its background worker; the first start loads demo data and creates an administrator.")
-    requires_system_checks = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -94,7 +93,6 @@ class Command(BaseCommand):
             self.stdout.write(_("First start: loading demo data…"))
             call_command("demo", stdout=self.stdout, stderr=self.stderr)
 
-        password = None
         if not User.objects.filter(Q(is_superuser=True) | Q(role=Role.ADMIN)).exists():
             password = secrets.token_urlsafe(16)
             # The file first: an administrator whose password nobody can read is worse
@@ -105,6 +103,14 @@ class Command(BaseCommand):
             password = admin_password_to_show()
 
         server = create_server(application, host=host, port=port, threads=8)
+
+        def stop(signum: int, frame: FrameType | None) -> None:
+            raise SystemExit(0)
+
+        # waitress stops its loop on SystemExit and KeyboardInterrupt (Ctrl+C) alike. The
+        # handler is in place before anything says the server is up or the worker starts,
+        # so a SIGTERM at any moment stops both cleanly.
+        signal.signal(signal.SIGTERM, stop)
         shown_host = f"[{host}]" if ":" in host else host
         self.stdout.write(_("Kenal is running at http://%(host)s:%(port)d/") % {"host": shown_host, "port": int(server.effective_port)})
         if User.objects.filter(username=ADMIN_USERNAME).exists():
@@ -117,14 +123,10 @@ class Command(BaseCommand):
         self.stdout.write(_("Press Ctrl+C to stop."))
         self.stdout.flush()
 
-        worker = None if no_worker else subprocess.Popen([sys.executable, "-m", "kenal.cli", "db_worker"])
-
-        def stop(signum: int, frame: FrameType | None) -> None:
-            raise SystemExit(0)
-
-        # waitress stops its loop on SystemExit and KeyboardInterrupt (Ctrl+C) alike.
-        signal.signal(signal.SIGTERM, stop)
+        worker = None
         try:
+            if not no_worker:
+                worker = subprocess.Popen([sys.executable, "-m", "kenal.cli", "db_worker"])
             server.run()
         finally:
             server.close()
