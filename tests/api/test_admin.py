@@ -1,0 +1,203 @@
+"""The Django admin: every registered model's list loads for staff, with its rows,
+and stays closed to everyone else; writes go through the services or get audited."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.test import Client
+
+from kenal.accounts.models import ApiToken
+from kenal.accounts.services import token_create
+from kenal.agreements.models import Agreement
+from kenal.audit.models import AuditEvent
+from kenal.commerce.models import Order, OrderLine, Product
+from kenal.interactions.models import Interaction
+from kenal.parties.models import Party, PartyKind
+from kenal.parties.services import PartyData, party_create
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+WHEN = datetime(2026, 3, 2, 9, 30, tzinfo=ZoneInfo("Asia/Jakarta"))
+
+
+@pytest.fixture
+def as_admin(admin_user) -> Client:
+    client = Client(headers={"Accept-Language": "en"})
+    client.force_login(admin_user)
+    return client
+
+
+@pytest.fixture
+def world(admin_user, manager):
+    budi = party_create(actor=admin_user, data=PartyData(
+        name="Budi Santoso", external_id="C-1", contacts=[("whatsapp", "0812-3456-7890")],
+    ))
+    kopi = Product.objects.create(sku="KOPI-250", name="Kopi Gayo 250 g")
+    order = Order.objects.create(external_id="SO-77", buyer=budi, occurred_at=WHEN, is_paid=True,
+                                 paid_total=Decimal("250000"))
+    OrderLine.objects.create(order=order, line_no=1, product=kopi, occurred_at=WHEN, quantity=2,
+                             unit_price=Decimal("125000"), promo_code="GAYO10")
+    agreement = Agreement.objects.create(party=budi, title="Pendampingan pajak 2026", starts_on=date(2026, 1, 1))
+    interaction = Interaction.objects.create(party=budi, occurred_at=WHEN, channel="whatsapp",
+                                             direction="inbound", body="Halo", source_key="wa-77")
+    token, _raw = token_create(user=manager, name="Ekspor akuntansi")
+    return {"party": budi, "product": kopi, "order": order, "agreement": agreement,
+            "interaction": interaction, "token": token}
+
+
+CHANGELISTS = [
+    ("accounts/user", "maya"),
+    ("accounts/apitoken", "Ekspor akuntansi"),
+    ("parties/party", "Budi Santoso"),
+    ("commerce/product", "KOPI-250"),
+    ("commerce/order", "SO-77"),
+    ("agreements/agreement", "Pendampingan pajak 2026"),
+    ("interactions/interaction", "Budi Santoso"),
+    ("audit/auditevent", "party.create"),
+]
+
+
+@pytest.mark.parametrize(("model", "shown"), CHANGELISTS)
+def test_it_lists_each_model_for_a_superuser(as_admin, world, model, shown):
+    response = as_admin.get(f"/admin/{model}/")
+    assert response.status_code == 200
+    assert shown in response.content.decode()
+
+
+@pytest.mark.parametrize(("model", "shown"), CHANGELISTS)
+def test_it_refuses_the_admin_to_staff_without_the_staff_flag(as_manager, world, model, shown):
+    response = as_manager.get(f"/admin/{model}/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
+
+
+def test_it_refuses_the_admin_to_anonymous_visitors(world):
+    response = Client().get("/admin/parties/party/")
+    assert response.status_code == 302
+    assert "login" in response["Location"]
+
+
+@pytest.mark.parametrize(("model", "key"), [
+    ("parties/party", "party"), ("commerce/order", "order"), ("agreements/agreement", "agreement"),
+    ("interactions/interaction", "interaction"), ("accounts/apitoken", "token"),
+])
+def test_it_shows_each_object_for_a_superuser(as_admin, world, model, key):
+    response = as_admin.get(f"/admin/{model}/{world[key].pk}/change/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    expected = {"party": "+6281234567890", "order": "GAYO10", "agreement": "Pendampingan pajak 2026",
+                "interaction": "Halo", "token": world["token"].hint}[key]
+    assert expected in html
+
+
+def test_it_finds_a_party_by_phone_in_the_admin_search(as_admin, world):
+    party_create(actor=None, data=PartyData(name="Sari Dewi"))
+    html = as_admin.get("/admin/parties/party/", {"q": "+62 812 3456 7890"}).content.decode()
+    assert "Budi Santoso" in html
+    assert "Sari Dewi" not in html
+
+
+def test_it_changes_a_party_through_the_services(as_admin, admin_user, world):
+    party = world["party"]
+    response = as_admin.post(f"/admin/parties/party/{party.pk}/change/", {
+        "name": "Budi Santoso Wijaya", "kind": "person", "external_id": "C-1", "language": "id", "scope": "",
+        "first_contact_at_0": "", "first_contact_at_1": "", "referred_by": "", "member_of": "", "notes": "",
+        "contact_points-TOTAL_FORMS": "1", "contact_points-INITIAL_FORMS": "1",
+        "contact_points-MIN_NUM_FORMS": "0", "contact_points-MAX_NUM_FORMS": "1000",
+        "contact_points-0-id": str(party.contact_points.get().pk), "contact_points-0-party": str(party.pk),
+    })
+    assert response.status_code == 302, response.content.decode()[:3000]
+    party.refresh_from_db()
+    assert party.name == "Budi Santoso Wijaya"
+    assert party.language == "id"
+    assert list(party.contact_points.values_list("value", flat=True)) == ["+6281234567890"]
+    event = AuditEvent.objects.get(action="party.update", target_id=str(party.pk))
+    assert event.actor == admin_user
+    assert event.changes["name"] == ["Budi Santoso", "Budi Santoso Wijaya"]
+
+
+def test_it_refuses_a_party_referring_itself_in_the_admin(as_admin, world):
+    party = world["party"]
+    response = as_admin.post(f"/admin/parties/party/{party.pk}/change/", {
+        "name": "Budi Santoso", "kind": "person", "external_id": "C-1", "language": "", "scope": "",
+        "first_contact_at_0": "", "first_contact_at_1": "", "referred_by": str(party.pk), "member_of": "", "notes": "",
+        "contact_points-TOTAL_FORMS": "0", "contact_points-INITIAL_FORMS": "0",
+        "contact_points-MIN_NUM_FORMS": "0", "contact_points-MAX_NUM_FORMS": "1000",
+    })
+    assert response.status_code == 200
+    assert "A party cannot refer itself." in response.content.decode()
+    party.refresh_from_db()
+    assert party.referred_by is None
+
+
+def test_it_creates_a_party_through_the_services(as_admin, admin_user):
+    company = party_create(actor=None, data=PartyData(name="PT Maju Jaya", kind=PartyKind.ORGANIZATION))
+    response = as_admin.post("/admin/parties/party/add/", {
+        "name": "Sari Dewi", "kind": "person", "external_id": "", "language": "en", "scope": "internal",
+        "first_contact_at_0": "", "first_contact_at_1": "", "referred_by": "", "member_of": str(company.pk),
+        "notes": "Prefers email.",
+        "contact_points-TOTAL_FORMS": "0", "contact_points-INITIAL_FORMS": "0",
+        "contact_points-MIN_NUM_FORMS": "0", "contact_points-MAX_NUM_FORMS": "1000",
+    })
+    assert response.status_code == 302, response.content.decode()[:3000]
+    sari = Party.objects.get(name="Sari Dewi")
+    assert (sari.member_of, sari.scope, sari.external_id) == (company, "internal", None)
+    assert AuditEvent.objects.filter(action="party.create", target_id=str(sari.pk), actor=admin_user).exists()
+
+
+def test_it_audits_an_agreement_changed_in_the_admin(as_admin, admin_user, world):
+    agreement = world["agreement"]
+    response = as_admin.post(f"/admin/agreements/agreement/{agreement.pk}/change/", {
+        "external_id": "", "party": str(world["party"].pk), "title": "Pendampingan pajak 2026",
+        "service_kind": "professional_service", "tier": "gold",
+        "signed_by_provider_at_0": "2026-01-02", "signed_by_provider_at_1": "10:00:00",
+        "signed_by_client_at_0": "", "signed_by_client_at_1": "",
+        "starts_on": "2026-01-01", "ends_on": "2026-12-31", "terminated_on": "",
+        "value": "36000000", "currency": "IDR", "billing_period": "", "csm": "",
+    })
+    assert response.status_code == 302, response.content.decode()[:3000]
+    agreement.refresh_from_db()
+    assert agreement.tier == "gold"
+    assert agreement.ends_on == date(2026, 12, 31)
+    event = AuditEvent.objects.get(action="agreement.update", target_id=str(agreement.pk))
+    assert event.actor == admin_user
+    assert event.changes["tier"] == "gold"
+    assert event.changes["value"] == "36000000"
+
+
+def test_it_keeps_the_audit_trail_and_orders_read_only(as_admin, world):
+    event = AuditEvent.objects.first()
+    assert as_admin.post(f"/admin/audit/auditevent/{event.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert AuditEvent.objects.filter(pk=event.pk).exists()
+    assert as_admin.get("/admin/commerce/order/add/").status_code == 403
+    page = as_admin.get(f"/admin/commerce/order/{world['order'].pk}/change/").content.decode()
+    assert 'name="external_id"' not in page
+
+
+def test_it_revokes_tokens_from_the_admin(as_admin, admin_user, world):
+    token = world["token"]
+    response = as_admin.post("/admin/accounts/apitoken/", {
+        "action": "revoke", "_selected_action": [str(token.pk)],
+    }, follow=True)
+    assert "1 token revoked." in response.content.decode()
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+    assert AuditEvent.objects.filter(action="api_token.revoke", target_id=str(token.pk), actor=admin_user).exists()
+    assert as_admin.get(f"/admin/accounts/apitoken/{token.pk}/change/").content.decode().count('name="name"') == 0
+
+
+def test_it_shows_role_and_language_on_the_user_form(as_admin, manager):
+    html = as_admin.get(f"/admin/accounts/user/{manager.pk}/change/").content.decode()
+    assert 'name="role"' in html and 'name="language"' in html
+
+
+def test_it_lets_a_superuser_sign_in_to_the_admin(admin_user):
+    client = Client()
+    response = client.post("/admin/login/?next=/admin/", {"username": admin_user.username, "password": PASSWORD})
+    assert response.status_code == 302
+    assert client.get("/admin/").status_code == 200
