@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+import re
+
+from django.conf import settings
+from django.test import Client
+
+
+def _lang(html: str) -> str:
+    return re.search(r'<html lang="([^"]+)">', html).group(1)
+
+
+def test_it_switches_the_interface_language_and_remembers_it_on_the_user(sales):
+    client = Client(headers={"Accept-Language": "id"})
+    client.force_login(sales)
+    assert _lang(client.get("/parties/").content.decode()) == "id"
+    response = client.post("/account/language/", {"language": "en", "next": "/parties/?q=budi"})
+    assert response.status_code == 302 and response["Location"] == "/parties/?q=budi"
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
+    sales.refresh_from_db()
+    assert sales.language == "en"
+    html = client.get("/parties/").content.decode()
+    assert _lang(html) == "en"
+    assert 'value="en" lang="en" title="English" aria-pressed="true"' in html
+
+
+def test_it_keeps_the_users_choice_on_another_browser(sales):
+    sales.language = "en"
+    sales.save()
+    elsewhere = Client(headers={"Accept-Language": "id"})
+    elsewhere.force_login(sales)
+    assert _lang(elsewhere.get("/parties/").content.decode()) == "en"
+
+
+def test_it_shows_validation_messages_in_the_users_language(sales):
+    client = Client()
+    client.force_login(sales)
+    client.post("/account/language/", {"language": "id", "next": "/parties/new/"})
+    html = client.post("/parties/new/", {"name": "", "kind": "person"}).content.decode()
+    assert "Bidang ini tidak boleh kosong." in html  # Django's own Indonesian catalogue
+    client.post("/account/language/", {"language": "en", "next": "/parties/new/"})
+    html = client.post("/parties/new/", {"name": "", "kind": "person"}).content.decode()
+    assert "This field is required." in html
+
+
+def test_it_never_redirects_to_another_site(sales):
+    client = Client()
+    client.force_login(sales)
+    response = client.post("/account/language/", {"language": "en", "next": "https://evil.example/"})
+    assert response["Location"] == "/parties/"
+
+
+def test_it_ignores_a_language_it_does_not_offer(sales):
+    client = Client()
+    client.force_login(sales)
+    response = client.post("/account/language/", {"language": "fr", "next": "/parties/"})
+    assert response["Location"] == "/parties/"
+    assert settings.LANGUAGE_COOKIE_NAME not in response.cookies
+    sales.refresh_from_db()
+    assert sales.language == ""
+
+
+def test_it_only_switches_on_a_post_with_the_csrf_token(sales):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(sales)
+    assert client.get("/account/language/").status_code == 405
+    assert client.post("/account/language/", {"language": "en", "next": "/parties/"}).status_code == 403
+    sales.refresh_from_db()
+    assert sales.language == ""
