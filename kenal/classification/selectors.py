@@ -3,14 +3,17 @@ the commands."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from kenal.classification.models import ClassificationSettings, PartyProfile
+from kenal.classification.reasons import next_best_action_text, reasons_text
 
 
 def classification_settings_current() -> ClassificationSettings:
@@ -43,3 +46,33 @@ def profile_list(*, relationship: str = "", characteristic: str = "") -> QuerySe
     if characteristic:
         qs = qs.filter(**{characteristic: True})
     return qs
+
+
+EXPORT_FIELDS = [
+    "external_id", "name", "relationship", "flags", "customer_type", "characteristics", "reasons", "csm",
+    "next_best_action",
+]
+
+
+def party_export_rows(*, language: str) -> Iterator[dict[str, Any]]:
+    """Every stored profile as an INTERCHANGE.md export row, texts in ``language``."""
+    rows = (
+        PartyProfile.objects.select_related("party", "csm")
+        .order_by("party__external_id", "party_id")
+        .iterator(chunk_size=5000)
+    )
+    with translation.override(language):
+        for profile in rows:
+            yield {
+                "external_id": profile.party.external_id,
+                "name": profile.party.name,
+                "relationship": profile.relationship,
+                "flags": profile.flags,
+                "customer_type": profile.customer_type,
+                "characteristics": profile.characteristics,
+                "reasons": reasons_text(profile.reasons),
+                "csm": profile.csm.username if profile.csm else None,
+                "next_best_action": next_best_action_text(
+                    profile.next_best_action, profile.next_best_action_params
+                ) or None,
+            }
