@@ -29,6 +29,8 @@ from kenal.parties.contacts import normalize_contact
 from kenal.parties.models import ContactKind, ContactPoint, Party, PartyKind
 
 DEFAULT_SEED = 1
+# The prices are rupiah whatever the business's default currency is.
+CURRENCY = "IDR"
 
 MESSAGING = [Channel.WHATSAPP, Channel.INSTAGRAM, Channel.FACEBOOK, Channel.TELEGRAM, Channel.LINE, Channel.WEBCHAT, Channel.EMAIL]
 CLIENT_CHANNELS = [Channel.EMAIL, Channel.EMAIL, Channel.WHATSAPP, Channel.TELEGRAM]
@@ -247,9 +249,18 @@ class _Builder:
         channel: str = "store", consumer: Party | None = None, status: str = LineStatus.PAID,
     ) -> Order:
         rng = self.rng
-        code = rng.choice(words.PROMO_CODES) if promo else ""
-        percent = Decimal(rng.choice([10, 15, 20, 25])) if promo else Decimal(0)
-        order = Order(external_id=f"O-{len(self.orders) + 1:05d}", buyer=buyer, channel=channel)
+        code, percent = "", Decimal(0)
+        if promo:
+            # Mostly a code with its discount; sometimes a member discount without a code,
+            # or a code for a free extra that takes nothing off the price.
+            style = rng.random()
+            if style < 0.7:
+                code, percent = rng.choice(words.PROMO_CODES), Decimal(rng.choice([10, 15, 20, 25]))
+            elif style < 0.9:
+                percent = Decimal(rng.choice([5, 10]))
+            else:
+                code = rng.choice(words.FREE_EXTRA_CODES)
+        order = Order(external_id=f"O-{len(self.orders) + 1:05d}", buyer=buyer, channel=channel, currency=CURRENCY)
         lines = []
         for number, (sku, quantity) in enumerate(items, start=1):
             price = self.prices[sku]
@@ -259,7 +270,7 @@ class _Builder:
             lines.append(OrderLine(
                 order=order, line_no=number, product=self.products[sku], occurred_at=when + timedelta(minutes=number - 1),
                 quantity=qty, unit_price=price, discount=(qty * price * percent / 100).quantize(Decimal(1)),
-                promo_code=code, consumer=consumer, channel=channel, status=line_status,
+                promo_code=code, consumer=consumer, channel=channel, currency=CURRENCY, status=line_status,
             ))
         order_fill_summary(order=order, lines=lines)
         self.orders.append((order, lines))
@@ -323,7 +334,7 @@ class _Builder:
             signed_by_provider_at=signed if signed_by_provider else None,
             signed_by_client_at=signed + timedelta(days=1) if signed_by_client else None,
             starts_on=starts, ends_on=ends, terminated_on=terminated, auto_renew=auto_renew,
-            value=Decimal(monthly), billing_period=BillingPeriod.MONTHLY, csm=csm,
+            value=Decimal(monthly), currency=CURRENCY, billing_period=BillingPeriod.MONTHLY, csm=csm,
         )
         self.agreements.append(agreement)
         return agreement

@@ -75,11 +75,13 @@ def free_port() -> int:
 class Served:
     """One `kenal serve` process, its output read line by line as it comes."""
 
-    def __init__(self, target: Target, *args: str) -> None:
+    def __init__(self, target: Target, *args: str, port_from_env: bool = False) -> None:
         self.port = free_port()
+        env = dict(target.env, PORT=str(self.port)) if port_from_env else target.env
+        port_args = [] if port_from_env else ["--port", str(self.port)]
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "kenal.cli", "serve", "--port", str(self.port), *args],
-            env=target.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            [sys.executable, "-m", "kenal.cli", "serve", *port_args, *args],
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         )
         self.lines: queue.Queue[str] = queue.Queue()
         self.output = ""
@@ -126,8 +128,8 @@ class Served:
 def serve(target) -> Iterator:
     started: list[Served] = []
 
-    def start(*args: str) -> Served:
-        served = Served(target, *args)
+    def start(*args: str, port_from_env: bool = False) -> Served:
+        served = Served(target, *args, port_from_env=port_from_env)
         started.append(served)
         return served
 
@@ -205,3 +207,14 @@ def test_it_serves_with_demo_data_a_generated_admin_password_and_a_worker(target
     assert password not in output
     assert not (target.data_dir / "initial-admin-password").exists()
     assert third.stop() == 0
+
+
+def test_it_serves_without_demo_data_on_the_port_the_environment_names(target, serve):
+    served = serve("--no-demo", "--no-worker", port_from_env=True)
+    output = served.wait_for("Press Ctrl+C")
+    assert f"Kenal is running at http://127.0.0.1:{served.port}/" in output
+    assert target.query("SELECT COUNT(*) FROM parties_party")[0][0] == 0
+    assert target.query("SELECT role, is_staff, is_superuser FROM accounts_user") == [("admin", True, True)]
+    with urllib.request.urlopen(f"http://127.0.0.1:{served.port}/login/", timeout=30) as response:
+        assert response.status == 200
+    assert served.stop() == 0
