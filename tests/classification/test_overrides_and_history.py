@@ -1,0 +1,122 @@
+"""Overrides hold through recomputes and are audited; recomputes record what changed."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from kenal.audit.models import AuditEvent
+from kenal.classification.engine import classify
+from kenal.classification.models import PartyProfile, ProfileChange, ProfileOverride
+from kenal.classification.reasons import reasons_text
+from kenal.classification.services import override_create, override_withdraw
+from tests.classification.factories import agreement, at, line, order, party
+
+pytestmark = pytest.mark.django_db
+AS_OF = date(2026, 3, 10)
+
+
+def stored(p) -> PartyProfile:
+    return PartyProfile.objects.get(party=p)
+
+
+def test_it_keeps_a_managers_override_through_recomputes_and_says_who_set_it(manager):
+    buyer = party()
+    order(buyer, at("2026-03-01 10:00"))
+    classify(as_of=AS_OF)
+    override_create(actor=manager, party=buyer, field="relationship", value="client", reason="Signed on paper")
+    override_create(actor=manager, party=buyer, field="characteristic:loyal", value="true", reason="Known for years")
+    override_create(actor=manager, party=buyer, field="characteristic:new", value="false", reason="Old friend")
+    classify(as_of=AS_OF)
+    got = stored(buyer)
+    assert (got.relationship, got.flags, got.loyal, got.new) == ("client", ["customer"], True, False)
+    texts = reasons_text(got.reasons)
+    assert "Relationship set to Client by maya: Signed on paper" in texts
+    assert "Loyal set to on by maya: Known for years" in texts
+    assert "Customer: 1 paid order" not in texts
+    assert not any(text.startswith("New:") for text in texts)
+    assert AuditEvent.objects.filter(action="classification.override", target_id=str(buyer.pk)).count() == 3
+
+
+def test_it_gives_the_result_back_to_the_rules_when_an_override_is_withdrawn(manager):
+    buyer = party()
+    order(buyer, at("2026-03-01 10:00"))
+    override = override_create(actor=manager, party=buyer, field="customer_type", value="internal", reason="Branch")
+    classify(as_of=AS_OF)
+    assert stored(buyer).customer_type == "internal"
+    override_withdraw(actor=manager, override=override)
+    classify(as_of=AS_OF)
+    override.refresh_from_db()
+    assert override.withdrawn_by == manager and override.withdrawn_at is not None
+    assert stored(buyer).customer_type == "external"
+    assert AuditEvent.objects.filter(action="classification.override_withdraw").count() == 1
+
+
+def test_it_replaces_an_earlier_override_of_the_same_field(manager):
+    buyer = party()
+    override_create(actor=manager, party=buyer, field="relationship", value="customer", reason="First")
+    override_create(actor=manager, party=buyer, field="relationship", value="consumer", reason="Second")
+    assert ProfileOverride.objects.filter(party=buyer, withdrawn_at__isnull=True).get().value == "consumer"
+    classify(as_of=AS_OF)
+    assert stored(buyer).relationship == "consumer"
+    assert stored(buyer).customer_type is None
+
+
+def test_it_lets_only_managers_override(support):
+    buyer = party()
+    with pytest.raises(PermissionDenied):
+        override_create(actor=support, party=buyer, field="relationship", value="client", reason="Because")
+    assert not ProfileOverride.objects.exists()
+
+
+def test_it_refuses_an_override_without_a_reason_or_with_an_unknown_value(manager):
+    buyer = party()
+    with pytest.raises(ValidationError) as missing:
+        override_create(actor=manager, party=buyer, field="relationship", value="client", reason="  ")
+    assert "reason" in missing.value.message_dict
+    with pytest.raises(ValidationError) as unknown:
+        override_create(actor=manager, party=buyer, field="relationship", value="friend", reason="x")
+    assert "value" in unknown.value.message_dict
+    assert not ProfileOverride.objects.exists()
+
+
+def test_it_does_not_profile_an_objecting_party_even_by_override(manager):
+    objector = party(objects_to_profiling=True)
+    override_create(actor=manager, party=objector, field="characteristic:loyal", value="true", reason="x")
+    classify(as_of=AS_OF)
+    assert stored(objector).loyal is False
+
+
+def test_it_records_each_change_between_recomputes_with_its_reasons():
+    buyer = party()
+    classify(as_of=AS_OF)
+    assert not ProfileChange.objects.exists()
+    order(buyer, at("2026-03-10 09:00"))
+    classify(as_of=AS_OF)
+    changes = {c.field: (c.from_value, c.to_value) for c in ProfileChange.objects.filter(party=buyer)}
+    assert changes == {
+        "relationship": ("prospect", "customer"),
+        "customer_type": (None, "external"),
+        "flag:customer": ("false", "true"),
+        "flag:prospect": ("true", "false"),
+        "characteristic:new": ("false", "true"),
+    }
+    change = ProfileChange.objects.get(party=buyer, field="relationship")
+    assert change.as_of == AS_OF
+    assert {"code": "customer_orders", "params": {"orders": 1}} in change.reasons
+    classify(as_of=AS_OF)
+    assert ProfileChange.objects.count() == 5
+    classify(as_of=AS_OF + timedelta(days=31))
+    assert ProfileChange.objects.filter(field="characteristic:new", to_value="false").count() == 1
+
+
+def test_it_records_a_client_becoming_a_former_client():
+    firm = party(kind="organization")
+    agreement(firm, AS_OF - timedelta(days=100), ends_on=AS_OF)
+    classify(as_of=AS_OF)
+    classify(as_of=AS_OF + timedelta(days=1))
+    change = ProfileChange.objects.get(party=firm, field="relationship")
+    assert (change.from_value, change.to_value) == ("client", "customer")
+    assert reasons_text(change.reasons)[0] == "Customer: former client, whose last agreement ended 1 day ago"
