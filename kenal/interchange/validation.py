@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -93,33 +94,21 @@ class CsvSource:
 
     def __init__(self, stream: IO[bytes], report: Report, on_bytes: Callable[[int], None] | None = None) -> None:
         self.report = report
+        self._stream = stream
         self._on_bytes = on_bytes
-        self._reader = csv.reader(self._decoded(stream))
+        self._reader = csv.reader(io.TextIOWrapper(stream, encoding="utf-8", newline=""))
+        header: list[str] = []
         try:
             header = next(self._reader)
         except StopIteration:
-            header = []
+            pass
+        except UnicodeDecodeError:
+            report.add(1, "", "", _("the file is not UTF-8 text"))
         self.header = [name.strip().lower() for name in header]
         if self.header:
             self.header[0] = self.header[0].removeprefix("\ufeff")
         self.columns = {name: i for i, name in enumerate(self.header) if name}
         self.width = len(self.header)
-
-    def _decoded(self, stream: IO[bytes]) -> Iterator[str]:
-        pending = 0
-        for number, raw in enumerate(stream, 1):
-            if self._on_bytes is not None:
-                pending += len(raw)
-                if pending > 1 << 20:
-                    self._on_bytes(pending)
-                    pending = 0
-            try:
-                yield raw.decode("utf-8")
-            except UnicodeDecodeError:
-                self.report.add(number, "", raw[:40].decode("utf-8", "replace"), _("the line is not valid UTF-8"))
-                yield raw.decode("utf-8", "replace")
-        if self._on_bytes is not None and pending:
-            self._on_bytes(pending)
 
     def require(self, required: tuple[str, ...]) -> bool:
         if not self.header:
@@ -137,6 +126,7 @@ class CsvSource:
     def rows(self) -> Iterator[tuple[int, list[str]]]:
         width = self.width
         reader = self._reader
+        on_bytes, position = self._on_bytes, 0
         try:
             for row in reader:
                 if len(row) != width:
@@ -152,7 +142,13 @@ class CsvSource:
                     else:
                         row.extend([""] * (width - len(row)))
                 row.append("")
+                if on_bytes is not None and not reader.line_num % 16384:
+                    now = self._stream.tell()
+                    on_bytes(now - position)
+                    position = now
                 yield reader.line_num, row
+        except UnicodeDecodeError:
+            self.report.add(reader.line_num + 1, "", "", _("the file is not UTF-8 text from this line on"))
         except csv.Error as exc:
             self.report.add(reader.line_num, "", "", _("the file is not valid CSV: %(error)s") % {"error": exc})
 
@@ -403,107 +399,142 @@ class OrdersPlan(Plan):
     products: dict[str, list[Any]] = field(default_factory=dict)
 
 
+_MISSING = object()
+
+
+def _lookup(mapping: dict[str, Any], text: str) -> Any:
+    """A choice written in any case; _MISSING when it is not one."""
+    found = mapping.get(text, _MISSING)
+    return mapping.get(text.lower(), _MISSING) if found is _MISSING else found
+
+
+def _known(text: str, cache: set[str], pattern: re.Pattern[str], *, positive: bool = False) -> bool:
+    """Whether an amount is acceptable, remembering the good ones: prices and
+    quantities repeat across a file, so most lines are one set lookup."""
+    if not pattern.fullmatch(text) or (positive and not Decimal(text)):
+        return False
+    if len(cache) < 100_000:
+        cache.add(text)
+    return True
+
+
+def _line_problems(check: Checker, ix: dict[str, int], parties: dict[str, tuple[int, str]], zone: ZoneInfo) -> None:
+    """Report what is wrong with an order line the fast checks in check_orders refused."""
+    cells = check.cells
+    check.text(ix["order_id"], "order_id", required=True, max_length=100)
+    check.party(ix["party"], "party", parties, required=True)
+    check.run(ix["occurred_at"], "occurred_at", lambda v: parse_moment(v, zone), required=True)
+    check.text(ix["sku"], "sku", required=True, max_length=100)
+    check.run(ix["product_kind"], "product_kind", lambda v: choice(v, set(ProductKind.values)) if v else None)
+    quantity = cells[ix["quantity"]].strip() or "1"
+    if not _known(quantity, set(), QUANTITY_PATTERN, positive=True):
+        check.fail("quantity", quantity, decimal_problem(quantity, 3, 9, positive=True))
+    check.money(ix["unit_price"], "unit_price", required=True)
+    check.money(ix["discount"], "discount")
+    check.text(ix["promo_code"], "promo_code", max_length=64)
+    check.party(ix["consumer"], "consumer", parties, required=False)
+    check.text(ix["channel"], "channel", max_length=32)
+    check.run(ix["currency"], "currency", currency)
+    check.run(ix["status"], "status", lambda v: choice(v, set(LineStatus.values)) if v else None)
+    if check.ok:
+        check.fail("", "", _("the line could not be read"))
+
+
 def check_orders(
     source: CsvSource, sink: Sink, parties: dict[str, tuple[int, str]]
 ) -> OrdersPlan:
     """Lines become (order_seq, line_no, product_seq, occurred_at, quantity, unit_price,
     discount, promo_code, consumer_id, channel, currency, status); ``plan.orders`` maps
     each order id to [seq, buyer external id, buyer id, first row, line count, channel,
-    currency] and ``plan.products`` each SKU to [seq, kind or None, row of the kind]."""
+    currency] and ``plan.products`` each SKU to [seq, kind or None, row of the kind].
+
+    A million lines must be checked in seconds, so each line goes through one flat
+    series of cheap tests; only a line that fails them is checked column by column
+    (_line_problems) to say exactly what is wrong."""
     report = source.report
     plan = OrdersPlan()
     if not source.require(("order_id", "party", "occurred_at", "sku", "unit_price")):
         return plan
     zone = local_zone()
-    (i_order, i_party, i_time, i_sku, i_pkind, i_qty, i_price, i_discount, i_promo, i_consumer,
-     i_channel, i_currency, i_status) = (source.index(name) for name in (
+    ix = {name: source.index(name) for name in (
         "order_id", "party", "occurred_at", "sku", "product_kind", "quantity", "unit_price", "discount",
-        "promo_code", "consumer", "channel", "currency", "status"))
-    product_kinds, statuses = set(ProductKind.values), set(LineStatus.values)
-    orders, products = plan.orders, plan.products
-    last_time_text, last_time = None, None
+        "promo_code", "consumer", "channel", "currency", "status")}
+    (i_order, i_party, i_time, i_sku, i_pkind, i_qty, i_price, i_discount, i_promo, i_consumer,
+     i_channel, i_currency, i_status) = ix.values()
+    product_kinds: dict[str, str | None] = {"": None, **{v: v for v in ProductKind.values}}
+    statuses: dict[str, str] = {"": LineStatus.PAID.value, **{v: v for v in LineStatus.values}}
+    currencies: dict[str, str] = {"": settings.KENAL_DEFAULT_CURRENCY}
     good_quantities: set[str] = set()
-    default_currency = settings.KENAL_DEFAULT_CURRENCY
-    paid = LineStatus.PAID.value
+    good_money: set[str] = set()
+    orders, products = plan.orders, plan.products
+    find_party = parties.get
+    last_time_text, last_time = None, None
     rows = 0
     for row, cells in source.rows():
         rows += 1
-        check = Checker(report, row, cells)
-        order_id = check.text(i_order, "order_id", required=True, max_length=100)
+        order_id = cells[i_order].strip()
         buyer_ext = cells[i_party].strip()
-        buyer_id = check.party(i_party, "party", parties, required=True)
-
         time_text = cells[i_time].strip()
+        sku = cells[i_sku].strip()
+        kind = _lookup(product_kinds, cells[i_pkind].strip())
+        quantity = cells[i_qty].strip() or "1"
+        unit_price = cells[i_price].strip()
+        discount = cells[i_discount].strip() or "0"
+        promo = cells[i_promo].strip()
+        consumer_ext = cells[i_consumer].strip()
+        channel = cells[i_channel].strip().lower()
+        currency_text = cells[i_currency].strip()
+        line_currency = currencies.get(currency_text)
+        if line_currency is None:
+            try:
+                line_currency = currencies[currency_text] = currency(currency_text)
+            except BadValue:
+                pass
+        status = _lookup(statuses, cells[i_status].strip())
+        buyer = find_party(buyer_ext)
+        consumer = find_party(consumer_ext) if consumer_ext else None
         if time_text != last_time_text:
             last_time_text = time_text
-            if not time_text:
+            try:
+                last_time = stored_moment(parse_moment(time_text, zone)) if time_text else None
+            except BadValue:
                 last_time = None
-            else:
-                try:
-                    last_time = stored_moment(parse_moment(time_text, zone))
-                except BadValue:
-                    last_time = None
-        if last_time is None:
-            check.fail("occurred_at", time_text, _("a value is required") if not time_text else _(
-                "is not a date and time; write it like 2026-03-01T14:05:00+07:00 or 2026-03-01"))
-
-        sku = check.text(i_sku, "sku", required=True, max_length=100)
-        kind_text = cells[i_pkind].strip()
-        kind = None
-        if kind_text:
-            kind = kind_text.lower()
-            if kind not in product_kinds:
-                check.fail("product_kind", kind_text, _("must be one of: %(choices)s") % {
-                    "choices": ", ".join(sorted(product_kinds))})
-                kind = None
-
-        quantity = cells[i_qty].strip() or "1"
-        if quantity not in good_quantities:
-            if QUANTITY_PATTERN.fullmatch(quantity) and Decimal(quantity) > 0:
-                if len(good_quantities) < 10_000:
-                    good_quantities.add(quantity)
-            else:
-                check.fail("quantity", quantity, decimal_problem(quantity, 3, 9, positive=True))
-        unit_price = check.money(i_price, "unit_price", required=True)
-        discount = check.money(i_discount, "discount")
-        promo = check.text(i_promo, "promo_code", max_length=64)
-        consumer_id = check.party(i_consumer, "consumer", parties, required=False)
-        channel = check.text(i_channel, "channel", max_length=32).lower()
-        currency_text = cells[i_currency].strip()
-        line_currency = default_currency
-        if currency_text:
-            line_currency = check.run(i_currency, "currency", currency)
-        status_text = cells[i_status].strip()
-        status = paid
-        if status_text:
-            status = status_text.lower()
-            if status not in statuses:
-                check.fail("status", status_text, _("must be one of: %(choices)s") % {
-                    "choices": ", ".join(sorted(statuses))})
-
+        ok = (
+            0 < len(order_id) <= 100 and buyer is not None and last_time is not None and 0 < len(sku) <= 100
+            and kind is not _MISSING and status is not _MISSING and line_currency is not None
+            and (quantity in good_quantities or _known(quantity, good_quantities, QUANTITY_PATTERN, positive=True))
+            and (unit_price in good_money or _known(unit_price, good_money, MONEY_PATTERN))
+            and (discount in good_money or _known(discount, good_money, MONEY_PATTERN))
+            and len(promo) <= 64 and len(channel) <= 32 and (consumer is not None or not consumer_ext)
+        )
+        if not ok:
+            check = Checker(report, row, cells)
+            _line_problems(check, ix, parties, zone)
         if not order_id or not sku:
             continue
         order = orders.get(order_id)
         if order is None:
-            order = orders[order_id] = [len(orders) + 1, buyer_ext, buyer_id, row, 0, channel, line_currency]
+            order = orders[order_id] = [len(orders) + 1, buyer_ext, buyer and buyer[0], row, 0, channel, line_currency]
         elif buyer_ext != order[1] and buyer_ext:
-            check.fail("party", buyer_ext, _(
+            ok = False
+            report.add(row, "party", buyer_ext, _(
                 "the order %(order)s has the buyer “%(buyer)s” on row %(row)s; all lines of an order have one buyer"
             ) % {"order": order_id, "buyer": order[1], "row": order[3]})
         order[4] += 1
         product = products.get(sku)
         if product is None:
-            product = products[sku] = [len(products) + 1, kind, row]
-        elif kind is not None:
+            product = products[sku] = [len(products) + 1, kind if kind is not _MISSING else None, row]
+        elif kind is not None and kind is not _MISSING:
             if product[1] is None:
                 product[1], product[2] = kind, row
             elif product[1] != kind:
-                check.fail("product_kind", kind_text, _("the SKU %(sku)s is “%(kind)s” on row %(row)s") % {
+                ok = False
+                report.add(row, "product_kind", kind, _("the SKU %(sku)s is “%(kind)s” on row %(row)s") % {
                     "sku": sku, "kind": product[1], "row": product[2]})
-        if check.ok and not report:
+        if ok and not report:
             sink((
                 order[0], order[4], product[0], last_time, quantity, unit_price, discount,
-                promo or None, consumer_id, channel or None, line_currency, status,
+                promo or None, consumer and consumer[0], channel or None, line_currency, status,
             ))
     plan.rows = rows
     return plan

@@ -1,0 +1,307 @@
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from kenal.agreements.models import Agreement
+from kenal.audit.models import AuditEvent
+from kenal.commerce.models import Order, OrderLine, Product
+from kenal.interactions.models import Interaction
+from kenal.interchange.models import ImportRun
+from kenal.interchange.services import import_file
+from kenal.interchange.validation import ImportInvalid, interaction_key
+from kenal.parties.models import ContactPoint, Party
+from tests.interchange.conftest import ORDER_HEADER, PARTY_HEADER, snapshot
+
+pytestmark = pytest.mark.django_db
+
+AGREEMENT_HEADER = ["external_id", "party", "title", "service_kind", "tier", "signed_by_provider_at",
+                    "signed_by_client_at", "starts_on", "ends_on", "terminated_on", "auto_renew", "value",
+                    "currency", "billing_period", "csm"]
+INTERACTION_HEADER = ["party", "occurred_at", "channel", "direction", "kind", "body"]
+
+
+def contacts(external_id: str) -> set[tuple[str, str]]:
+    return set(ContactPoint.objects.filter(party__external_id=external_id).values_list("kind", "value"))
+
+
+def test_it_imports_parties_with_contacts_and_references(parties_file):
+    result = import_file(kind="parties", path=parties_file)
+
+    assert (result.created, result.updated, result.unchanged) == (3, 0, 0)
+    siti, budi, maju = (Party.objects.get(external_id=x) for x in ("P-1", "P-2", "P-9"))
+    assert siti.name == "Siti Rahma" and siti.kind == "person" and siti.language == "id"
+    assert contacts("P-1") == {("email", "siti@example.test"), ("phone", "+6281234567890")}
+    assert contacts("P-2") == {("phone", "+6281311112222"), ("whatsapp", "+6281311112222")}
+    assert budi.referred_by == siti and budi.member_of == maju and budi.objects_to_profiling is True
+    assert maju.kind == "organization" and maju.scope == "intermediate"
+    # Without an offset a time is Jakarta time; a bare date is Jakarta midnight.
+    assert siti.first_contact_at == datetime(2026, 3, 1, 7, 5, tzinfo=UTC)
+    assert maju.first_contact_at == datetime(2026, 1, 31, 17, 0, tzinfo=UTC)
+    run = ImportRun.objects.get()
+    assert (run.kind, run.file_name, run.created) == ("parties", "parties.csv", 3)
+    assert AuditEvent.objects.filter(action="interchange.import", target_id=str(run.pk)).exists()
+
+
+def test_it_imports_order_lines_and_keeps_the_order_summary(parties_file, orders_file):
+    import_file(kind="parties", path=parties_file)
+    result = import_file(kind="orders", path=orders_file)
+
+    assert (result.rows, result.created) == (4, 4)
+    assert result.details["orders_created"] == 2 and result.details["products_created"] == 4
+    first = Order.objects.get(external_id="O-1")
+    assert first.buyer.external_id == "P-1" and first.channel == "store" and first.currency == "IDR"
+    assert first.occurred_at == datetime(2026, 3, 2, 2, 30, tzinfo=UTC)  # the earliest line, 09:30 Jakarta
+    # Paid lines only: 2 x 45000 + (15000 - 5000); the cancelled tea does not count.
+    assert first.is_paid and first.has_promotion
+    assert first.paid_total == Decimal("100000.00") and first.max_paid_quantity == Decimal("2")
+    lines = list(first.lines.order_by("line_no"))
+    assert [(line.line_no, line.product.sku, line.status) for line in lines] == [
+        (1, "KOPI-250", "paid"), (2, "GULA-1", "paid"), (3, "TEH-10", "cancelled")]
+    assert lines[1].consumer.external_id == "P-2" and lines[1].discount == Decimal("5000")
+    second = Order.objects.get(external_id="O-2")
+    assert not second.is_paid and second.paid_total == 0 and second.currency == "IDR"
+    assert second.occurred_at == datetime(2026, 3, 4, 17, 0, tzinfo=UTC)
+    assert Product.objects.get(sku="KONSULTASI").kind == "professional_service"
+    assert Product.objects.get(sku="KOPI-250").kind == "goods"
+
+
+def test_it_imports_agreements_with_their_csm(write_csv, parties_file, csm, manager):
+    import_file(kind="parties", path=parties_file)
+    path = write_csv("agreements.csv", AGREEMENT_HEADER, [
+        ["A-1", "P-9", "Pembukuan bulanan", "", "enterprise", "2026-01-10", "2026-01-12T09:00:00+07:00",
+         "2026-02-01", "2027-01-31", "", "true", "12000000.00", "", "monthly", "citra"],
+        ["A-2", "P-1", "Konsultasi pajak", "service", "", "2026-01-10", "", "2026-02-01", "", "", "", "", "", "",
+         "MAYA@example.test"],
+    ])
+    result = import_file(kind="agreements", path=path)
+
+    assert result.created == 2
+    signed = Agreement.objects.get(external_id="A-1")
+    assert signed.party.external_id == "P-9" and signed.csm == csm and signed.is_signed
+    assert signed.service_kind == "professional_service" and signed.tier == "enterprise"
+    assert signed.starts_on == date(2026, 2, 1) and signed.ends_on == date(2027, 1, 31)
+    assert signed.signed_by_client_at == datetime(2026, 1, 12, 2, 0, tzinfo=UTC)
+    assert signed.auto_renew and signed.value == Decimal("12000000") and signed.billing_period == "monthly"
+    proposal = Agreement.objects.get(external_id="A-2")
+    assert not proposal.is_signed and proposal.csm == manager and proposal.ends_on is None
+    assert proposal.value is None and proposal.currency == "IDR"
+
+
+def test_it_imports_interactions_once(write_csv, parties_file):
+    import_file(kind="parties", path=parties_file)
+    rows = [
+        ["P-1", "2026-03-03T08:00:00", "whatsapp", "inbound", "question", "Ada ukuran L?"],
+        ["P-1", "2026-03-03T08:05:00", "whatsapp", "outbound", "", "Ada, kak."],
+    ]
+    path = write_csv("interactions.csv", INTERACTION_HEADER, rows)
+    first = import_file(kind="interactions", path=path)
+    path = write_csv("interactions.csv", INTERACTION_HEADER, [*rows, ["P-2", "2026-03-04", "email", "inbound", "", ""]])
+    second = import_file(kind="interactions", path=path)
+
+    assert (first.created, second.created, second.unchanged) == (2, 1, 2)
+    question = Interaction.objects.get(kind="question")
+    assert question.occurred_at == datetime(2026, 3, 3, 1, 0, tzinfo=UTC)
+    assert question.source_key == interaction_key(
+        party="P-1", occurred_at=question.occurred_at, channel="whatsapp", direction="inbound", kind="question",
+        body="Ada ukuran L?",
+    )
+    assert Interaction.objects.get(body="Ada, kak.").kind == "message"
+    assert Interaction.objects.count() == 3
+
+
+def test_it_changes_nothing_when_the_same_files_are_imported_again(write_csv, parties_file, orders_file, csm):
+    agreements = write_csv("agreements.csv", AGREEMENT_HEADER, [
+        ["A-1", "P-9", "Retainer", "", "", "2026-01-10", "2026-01-10", "2026-02-01", "", "", "", "100.50", "", "",
+         "citra"]])
+    interactions = write_csv("interactions.csv", INTERACTION_HEADER, [
+        ["P-1", "2026-03-03T08:00:00", "whatsapp", "inbound", "question", "Ada ukuran L?"]])
+    files = [("parties", parties_file), ("orders", orders_file), ("agreements", agreements),
+             ("interactions", interactions)]
+    for kind, path in files:
+        import_file(kind=kind, path=path)
+    before = snapshot()
+
+    for kind, path in files:
+        result = import_file(kind=kind, path=path)
+        assert (result.created, result.updated, result.deleted) == (0, 0, 0), kind
+        assert result.unchanged == result.rows
+    assert snapshot() == before
+
+
+def test_it_updates_changed_rows_and_only_those(write_csv, parties_file, orders_file):
+    import_file(kind="parties", path=parties_file)
+    import_file(kind="orders", path=orders_file)
+    before = {p.external_id: p.updated_at for p in Party.objects.all()}
+
+    changed_parties = write_csv("parties2.csv", ["external_id", "kind", "name", "email"], [
+        ["P-1", "person", "Siti Rahma", "siti.baru@example.test"],
+        ["P-2", "person", "Budi S.", ""],
+    ])
+    result = import_file(kind="parties", path=changed_parties)
+
+    assert (result.created, result.updated, result.unchanged) == (0, 2, 0)
+    # The file's email column replaces emails; phones, absent from the file, stay.
+    assert contacts("P-1") == {("email", "siti.baru@example.test"), ("phone", "+6281234567890")}
+    assert contacts("P-2") == {("phone", "+6281311112222"), ("whatsapp", "+6281311112222")}
+    budi = Party.objects.get(external_id="P-2")
+    assert budi.name == "Budi S." and budi.updated_at > before["P-2"]
+    # Columns the file lacks are set to their defaults, as the file defines the party.
+    assert budi.referred_by is None and budi.language == ""
+    assert Party.objects.get(external_id="P-9").updated_at == before["P-9"]
+
+    fewer_lines = write_csv("orders2.csv", ORDER_HEADER, [
+        ["O-1", "P-1", "2026-03-02T10:00:00+07:00", "KOPI-250", "", "5", "45000.00", "", "", "", "store", "", ""],
+    ])
+    result = import_file(kind="orders", path=fewer_lines)
+
+    assert (result.created, result.updated, result.unchanged, result.deleted) == (0, 1, 0, 2)
+    order = Order.objects.get(external_id="O-1")
+    assert list(order.lines.values_list("line_no", "quantity")) == [(1, Decimal("5"))]
+    assert order.paid_total == Decimal("225000") and not order.has_promotion and order.max_paid_quantity == 5
+    assert order.occurred_at == datetime(2026, 3, 2, 3, 0, tzinfo=UTC)
+    assert OrderLine.objects.filter(order__external_id="O-2").count() == 1
+
+
+def test_it_accepts_a_leading_byte_order_mark(write_csv):
+    path = write_csv("parties.csv", ["external_id", "kind", "name"], [["P-1", "person", "Siti"]], bom=True)
+
+    import_file(kind="parties", path=path)
+
+    assert Party.objects.get(external_id="P-1").name == "Siti"
+
+
+def test_it_ignores_unknown_columns(write_csv):
+    path = write_csv("parties.csv", ["external_id", "kind", "name", "favourite_colour"], [["P-1", "person", "Siti", "red"]])
+
+    assert import_file(kind="parties", path=path).created == 1
+
+
+def test_a_dry_run_counts_and_writes_nothing(parties_file, orders_file):
+    import_file(kind="parties", path=parties_file)
+    before = snapshot()
+    runs = ImportRun.objects.count()
+
+    result = import_file(kind="orders", path=orders_file, dry_run=True)
+
+    assert result.dry_run and result.created == 4 and result.details["orders_created"] == 2
+    assert snapshot() == before and ImportRun.objects.count() == runs
+    assert "nothing was written" in result.summary()
+
+
+BAD_FILES = {
+    "missing required column": (
+        ["order_id", "party", "sku", "unit_price"], [["O-1", "P-1", "KOPI", "1000"]],
+        [(1, "occurred_at", "")]),
+    "bad date": (
+        ORDER_HEADER, [["O-1", "P-1", "02/03/2026", "KOPI", "", "1", "1000", "", "", "", "", "", ""]],
+        [(2, "occurred_at", "02/03/2026")]),
+    "unknown party": (
+        ORDER_HEADER, [["O-1", "P-404", "2026-03-02", "KOPI", "", "1", "1000", "", "", "", "", "", ""]],
+        [(2, "party", "P-404")]),
+    "bad enum": (
+        ORDER_HEADER, [["O-1", "P-1", "2026-03-02", "KOPI", "", "1", "1000", "", "", "", "", "", "lunas"]],
+        [(2, "status", "lunas")]),
+    "negative quantity": (
+        ORDER_HEADER, [["O-1", "P-1", "2026-03-02", "KOPI", "", "-1", "1000", "", "", "", "", "", ""]],
+        [(2, "quantity", "-1")]),
+    "mismatched buyer": (
+        ORDER_HEADER, [["O-1", "P-1", "2026-03-02", "KOPI", "", "1", "1000", "", "", "", "", "", ""],
+                       ["O-1", "P-2", "2026-03-02", "TEH", "", "1", "1000", "", "", "", "", "", ""]],
+        [(3, "party", "P-2")]),
+    "comma decimal and negative discount": (
+        ORDER_HEADER, [["O-1", "P-1", "2026-03-02", "KOPI", "", "1", "1.000,50", "-5", "", "", "", "", ""]],
+        [(2, "unit_price", "1.000,50"), (2, "discount", "-5")]),
+}
+
+
+@pytest.mark.parametrize("case", BAD_FILES)
+def test_it_rejects_a_bad_orders_file_and_writes_nothing(case, write_csv, parties_file):
+    import_file(kind="parties", path=parties_file)
+    header, rows, expected = BAD_FILES[case]
+    good = ["O-9", "P-1", "2026-03-01", "GOOD", "", "1", "1000", "", "", "", "", "", ""]
+    path = write_csv("orders.csv", header, [good, *rows] if header == ORDER_HEADER else rows)
+    if header == ORDER_HEADER:
+        expected = [(row + 1, column, value) for row, column, value in expected]
+    before = snapshot()
+
+    with pytest.raises(ImportInvalid) as caught:
+        import_file(kind="orders", path=path)
+
+    assert [(p.row, p.column, p.value) for p in caught.value.report.problems] == expected
+    assert all(p.message for p in caught.value.report.problems)
+    assert snapshot() == before
+
+
+def test_it_reports_every_bad_party_row_and_writes_nothing(write_csv):
+    path = write_csv("parties.csv", PARTY_HEADER, [
+        ["P-1", "person", "Siti", "not-an-email", "12", "", "", "", "", "", "", ""],
+        ["P-2", "persona", "", "", "", "", "", "P-404", "P-3", "fr", "kemarin", "maybe"],
+        ["P-3", "person", "Budi", "", "", "", "", "", "", "", "", ""],
+        ["P-1", "person", "Siti again", "", "", "", "", "", "", "", "", ""],
+    ])
+
+    with pytest.raises(ImportInvalid) as caught:
+        import_file(kind="parties", path=path)
+
+    found = {(p.row, p.column, p.value) for p in caught.value.report.problems}
+    assert found == {
+        (2, "email", "not-an-email"), (2, "phone", "12"), (3, "kind", "persona"), (3, "name", ""),
+        (3, "language", "fr"), (3, "first_contact_at", "kemarin"), (3, "objects_to_profiling", "maybe"),
+        (3, "referred_by", "P-404"), (3, "member_of", "P-3"), (5, "external_id", "P-1"),
+    }
+    member = next(p for p in caught.value.report.problems if p.column == "member_of")
+    assert "organisation" in member.message
+    assert not Party.objects.exists() and not ContactPoint.objects.exists()
+
+
+def test_it_reports_an_unknown_csm(write_csv, parties_file):
+    import_file(kind="parties", path=parties_file)
+    path = write_csv("agreements.csv", ["external_id", "party", "title", "starts_on", "ends_on", "csm"], [
+        ["A-1", "P-9", "Retainer", "2026-02-01", "2026-01-01", "nobody"]])
+
+    with pytest.raises(ImportInvalid) as caught:
+        import_file(kind="agreements", path=path)
+
+    assert {(p.column, p.value) for p in caught.value.report.problems} == {("ends_on", "2026-01-01"), ("csm", "nobody")}
+    assert not Agreement.objects.exists()
+
+
+def test_the_report_stops_at_a_hundred_problems_and_counts_the_rest(write_csv):
+    path = write_csv("interactions.csv", INTERACTION_HEADER, [
+        ["P-404", "2026-03-03", "whatsapp", "inbound", "", ""] for _ in range(150)])
+
+    with pytest.raises(ImportInvalid) as caught:
+        import_file(kind="interactions", path=path)
+
+    lines = caught.value.report.lines()
+    assert len(lines) == 101 and "50 more problems" in lines[-1]
+    assert lines[0].startswith("Row 2, column party, value “P-404”:")
+
+
+def test_the_command_prints_the_report_and_fails(write_csv, parties_file, capsys):
+    import_file(kind="parties", path=parties_file)
+    path = write_csv("orders.csv", ORDER_HEADER, [
+        ["O-1", "P-1", "2026-03-02", "KOPI", "", "0", "1000", "", "", "", "", "", ""]])
+
+    with pytest.raises(CommandError) as caught:
+        call_command("import", "orders", str(path))
+
+    assert caught.value.returncode == 1
+    assert "1 problem" in str(caught.value)
+    err = capsys.readouterr().err
+    assert "Row 2, column quantity, value “0”: must be more than zero" in err
+    assert not Order.objects.exists()
+
+
+def test_the_command_prints_a_summary(parties_file, capsys):
+    call_command("import", "parties", str(parties_file))
+    call_command("import", "parties", str(parties_file), "--dry-run")
+
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "Imported parties: 3 rows: 3 created, 0 updated, 0 unchanged (contact points removed: 0, contact points added: 5)."
+    assert out[1].startswith("Dry run, nothing was written.") and "0 created, 0 updated, 3 unchanged" in out[1]
