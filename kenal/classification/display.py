@@ -1,0 +1,208 @@
+"""Reads of classification results shaped for the screens and the API: the profile
+panel of a party page, the journey of changes, and the party list's filters and
+counts. Words come from ``reasons.py`` in the reader's language."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
+from django.utils.translation import gettext as _
+
+from kenal.classification.models import (
+    CHARACTERISTICS,
+    Characteristic,
+    ClassificationRun,
+    OverrideField,
+    PartyProfile,
+    ProfileChange,
+    ProfileOverride,
+    Relationship,
+)
+from kenal.classification.reasons import next_best_action_text, reason_text, reasons_text
+from kenal.classification.tasks import recompute_all
+from kenal.parties.models import Party, Scope
+
+JOURNEY_SIZE = 50
+
+# Which reason codes explain a change of which field, for the journey's "why".
+RELATIONSHIP_CODES = frozenset({
+    "client_agreement", "customer_orders", "former_client", "consumer_uses", "prospect_nothing_yet",
+})
+TYPE_CODES = frozenset({"type_explicit", "type_intermediate", "type_default", "objects_to_profiling"})
+
+
+@dataclass
+class Badge:
+    value: str
+    label: str
+    overridden: bool = False
+
+
+@dataclass
+class JourneyStep:
+    change: ProfileChange
+    what: str
+    from_label: str
+    to_label: str
+    why: list[str]
+
+
+@dataclass
+class ProfilePanel:
+    party: Party
+    profile: PartyProfile | None
+    relationship: Badge | None = None
+    flags: list[Badge] = field(default_factory=list)
+    customer_type: Badge | None = None
+    characteristics: list[Badge] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+    next_best_action: str = ""
+    overrides: list[ProfileOverride] = field(default_factory=list)
+    journey: list[JourneyStep] = field(default_factory=list)
+
+
+def _label(choices: Any, value: str | None) -> str:
+    return str(dict(choices).get(value or "", value or ""))
+
+
+def field_label(name: str) -> str:
+    if name.startswith("flag:"):
+        return _("%(flag)s flag") % {"flag": _label(Relationship.choices, name.removeprefix("flag:"))}
+    return _label(OverrideField.choices, name)
+
+
+def value_label(name: str, value: str | None) -> str:
+    if value is None or value == "":
+        return _("none")
+    if name == "relationship":
+        return _label(Relationship.choices, value)
+    if name == "customer_type":
+        return _label(Scope.choices, value)
+    return _("yes") if value == "true" else _("no")
+
+
+def _explains(name: str, reason: dict[str, Any]) -> bool:
+    code = reason.get("code", "")
+    if code == "override":
+        return (reason.get("params") or {}).get("field") == name
+    if name == "relationship" or name.startswith("flag:"):
+        return code in RELATIONSHIP_CODES
+    if name == "customer_type":
+        return code in TYPE_CODES
+    characteristic = name.removeprefix("characteristic:")
+    return code == "objects_to_profiling" or code == characteristic or code.startswith(f"{characteristic}_")
+
+
+def journey_steps(*, party: Party, size: int = JOURNEY_SIZE) -> list[JourneyStep]:
+    """The party's recorded changes, newest first. A flag change that only repeats a
+    change of the primary relationship at the same moment is left out."""
+    changes = list(ProfileChange.objects.filter(party=party).order_by("-at", "-id")[:size])
+    moved = {(c.at, c.from_value) for c in changes if c.field == "relationship"}
+    moved |= {(c.at, c.to_value) for c in changes if c.field == "relationship"}
+    steps = []
+    for change in changes:
+        if change.field.startswith("flag:") and (change.at, change.field.removeprefix("flag:")) in moved:
+            continue
+        why = [reason_text(r) for r in change.reasons if _explains(change.field, r)]
+        if not why and change.to_value in ("false", None, ""):
+            why = [_("The rule no longer holds.")]
+        steps.append(JourneyStep(
+            change=change, what=field_label(change.field),
+            from_label=value_label(change.field, change.from_value),
+            to_label=value_label(change.field, change.to_value), why=why,
+        ))
+    return steps
+
+
+def profile_panel(*, party: Party) -> ProfilePanel:
+    """Everything the party page shows about the classification: badges (marked when
+    set by hand), the reasons, the next best action, active overrides and the journey."""
+    profile = PartyProfile.objects.select_related("csm").filter(party=party).first()
+    overrides = list(
+        ProfileOverride.objects.filter(party=party, withdrawn_at__isnull=True).select_related("created_by")
+    )
+    panel = ProfilePanel(party=party, profile=profile, overrides=overrides, journey=journey_steps(party=party))
+    if profile is None:
+        return panel
+    by_hand = {override.field for override in overrides}
+    panel.relationship = Badge(
+        profile.relationship, _label(Relationship.choices, profile.relationship), "relationship" in by_hand
+    )
+    panel.flags = [Badge(flag, _label(Relationship.choices, flag)) for flag in profile.flags]
+    if profile.customer_type:
+        panel.customer_type = Badge(
+            profile.customer_type, _label(Scope.choices, profile.customer_type), "customer_type" in by_hand
+        )
+    panel.characteristics = [
+        Badge(name, _label(Characteristic.choices, name), f"characteristic:{name}" in by_hand)
+        for name in profile.characteristics
+    ]
+    panel.reasons = reasons_text(profile.reasons)
+    panel.next_best_action = next_best_action_text(profile.next_best_action, profile.next_best_action_params)
+    for override in overrides:
+        override.what = field_label(override.field)
+        override.value_label = value_label(override.field, override.value)
+    return panel
+
+
+def parties_by_profile(
+    parties: QuerySet[Party], *, relationship: str = "", customer_type: str = "", characteristic: str = ""
+) -> QuerySet[Party]:
+    """``parties`` narrowed by the primary relationship, the customer type and one
+    characteristic, each read from an indexed column of the party's profile."""
+    if relationship:
+        parties = parties.filter(profile__relationship=relationship)
+    if customer_type:
+        parties = parties.filter(profile__customer_type=customer_type)
+    if characteristic in CHARACTERISTICS:
+        parties = parties.filter(**{f"profile__{characteristic}": True})
+    return parties
+
+
+@dataclass
+class ProfileCounts:
+    relationships: dict[str, int]
+    characteristics: dict[str, int]
+
+
+def profile_counts(parties: QuerySet[Party]) -> ProfileCounts:
+    """How many of ``parties`` have each primary relationship and each characteristic,
+    in one aggregate query over their profiles."""
+    aggregates = {f"rel_{value}": Count("pk", filter=Q(relationship=value)) for value in Relationship.values}
+    aggregates |= {f"char_{name}": Count("pk", filter=Q(**{name: True})) for name in CHARACTERISTICS}
+    row = PartyProfile.objects.filter(party__in=parties.order_by().values("pk")).aggregate(**aggregates)
+    return ProfileCounts(
+        relationships={value: row[f"rel_{value}"] for value in Relationship.values},
+        characteristics={name: row[f"char_{name}"] for name in CHARACTERISTICS},
+    )
+
+
+@dataclass
+class RecomputeProgress:
+    """The latest background recompute as its task row tells it, and the latest
+    finished run of the engine over every party."""
+
+    task: DBTaskResult | None
+    last_full_run: ClassificationRun | None
+
+    @property
+    def active(self) -> bool:
+        return self.task is not None and self.task.status in (TaskResultStatus.READY, TaskResultStatus.RUNNING)
+
+    @property
+    def status(self) -> str:
+        return self.task.status if self.task is not None else ""
+
+    @property
+    def status_label(self) -> str:
+        return str(TaskResultStatus(self.task.status).label) if self.task is not None else ""
+
+
+def recompute_progress() -> RecomputeProgress:
+    task = DBTaskResult.objects.filter(task_path=recompute_all.module_path).order_by("-enqueued_at").first()
+    run = ClassificationRun.objects.filter(full=True).order_by("-finished_at", "-id").first()
+    return RecomputeProgress(task=task, last_full_run=run)

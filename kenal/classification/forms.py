@@ -1,0 +1,105 @@
+"""Forms of the classification screens. The services keep the rules; these parse
+input and put the services' errors back on the fields."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils.translation import gettext_lazy as _
+
+from kenal.classification.models import ClassificationSettings, OverrideField, Relationship
+from kenal.parties.models import Scope
+
+CHARACTERISTIC_VALUES = [("true", _("Holds")), ("false", _("Does not hold"))]
+
+
+def allowed_values(field: str) -> list[str]:
+    if field == OverrideField.RELATIONSHIP:
+        return list(Relationship.values)
+    if field == OverrideField.CUSTOMER_TYPE:
+        return list(Scope.values)
+    return [value for value, _label in CHARACTERISTIC_VALUES]
+
+
+class OverrideForm(forms.Form):
+    field = forms.ChoiceField(label=_("What"), choices=OverrideField.choices)
+    value = forms.ChoiceField(label=_("Set to"), choices=[
+        (_("Relationship"), Relationship.choices),
+        (_("Customer type"), Scope.choices),
+        (_("Characteristic"), CHARACTERISTIC_VALUES),
+    ])
+    reason = forms.CharField(
+        label=_("Why"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Kept with the override and shown as its reason."),
+    )
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise ValidationError(_("Write why you override the result."))
+        return reason
+
+    def clean(self) -> dict:
+        data = super().clean()
+        field, value = data.get("field"), data.get("value")
+        if field and value and value not in allowed_values(field):
+            self.add_error("value", _("This value does not fit what you override."))
+        return data
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        if hasattr(error, "error_dict"):
+            for name, messages in error.message_dict.items():
+                self.add_error(name if name in self.fields else None, messages)
+        else:
+            self.add_error(None, error.messages)
+
+
+SHARE_FIELDS = ("thrifty_share", "intermediate_share", "top_revenue_share")
+
+
+class ClassificationSettingsForm(forms.ModelForm):
+    """The business profile and every threshold. Shares are fractions between 0 and
+    1; counts of days, hours and orders are whole numbers of at least 1."""
+
+    class Meta:
+        model = ClassificationSettings
+        fields = [
+            "profile", "new_days", "potential_days", "impulsive_hours", "thrifty_min_orders", "thrifty_share",
+            "loyal_min_orders", "loyal_span_days", "loyal_recent_days", "loyal_agreement_days",
+            "growing_min_orders", "intermediate_min_units", "intermediate_share", "top_revenue_share",
+            "top_tiers", "renewal_window_days", "checkin_days", "winback_days",
+        ]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Django's own validators: their messages are already in both languages.
+        for name, form_field in self.fields.items():
+            if name in SHARE_FIELDS:
+                form_field.validators += [MinValueValidator(0), MaxValueValidator(1)]
+                form_field.widget.attrs.update({"min": "0", "max": "1", "step": "0.01"})
+            elif isinstance(form_field, forms.IntegerField):
+                form_field.validators.append(MinValueValidator(1))
+                form_field.widget.attrs["min"] = "1"
+        self.fields["intermediate_min_units"].widget.attrs["min"] = "0"
+
+    GROUPS = [
+        (_("Business"), ["profile"]),
+        (_("Characteristics"), [
+            "new_days", "potential_days", "impulsive_hours", "thrifty_min_orders", "thrifty_share",
+            "loyal_min_orders", "loyal_span_days", "loyal_recent_days", "loyal_agreement_days", "growing_min_orders",
+        ]),
+        (_("Customer type"), ["intermediate_min_units", "intermediate_share"]),
+        (_("Next best actions"), [
+            "top_revenue_share", "top_tiers", "renewal_window_days", "checkin_days", "winback_days",
+        ]),
+    ]
+
+    def groups(self) -> list[tuple[str, list[forms.BoundField]]]:
+        return [(legend, [self[name] for name in names]) for legend, names in self.GROUPS]
+
+    def clean_intermediate_min_units(self):
+        units = self.cleaned_data["intermediate_min_units"]
+        if units is not None and units <= 0:
+            raise ValidationError(_("Enter a number of units above 0."))
+        return units
