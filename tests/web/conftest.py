@@ -3,8 +3,15 @@ browser does; the language tests choose languages explicitly."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from django.test import Client
+
+
+# Playwright's sync API runs an event loop in the test thread, which makes Django
+# refuse database calls there (the fixtures that create data) unless told it is safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 def english_client(user, **kwargs) -> Client:
