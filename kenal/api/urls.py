@@ -12,10 +12,10 @@ from functools import wraps
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern
+from ninja.errors import AuthenticationError
 
 from kenal.api.api import api, on_unauthenticated
 from kenal.api.auth import api_auth
-from ninja.errors import AuthenticationError
 
 app_name = "api"
 

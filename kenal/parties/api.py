@@ -17,7 +17,7 @@ from kenal.api.schemas import ErrorOut, PartyRef
 from kenal.parties.access import parties_access, party_for_user
 from kenal.parties.models import Language, Party, PartyKind, Scope
 from kenal.parties.selectors import party_search
-from kenal.parties.services import PartyData, party_create, party_update
+from kenal.parties.services import SCALAR_FIELDS, PartyData, party_create, party_update
 
 router = Router()
 
@@ -154,10 +154,7 @@ def create_party(request: HttpRequest, payload: PartyIn):
 def update_party(request: HttpRequest, party_id: int, payload: PartyPatch):
     party = party_for_user(request.auth, party_id, write=True)
     current = PartyData(
-        name=party.name, kind=party.kind, external_id=party.external_id, language=party.language,
-        scope=party.scope, objects_to_profiling=party.objects_to_profiling,
-        first_contact_at=party.first_contact_at, referred_by=party.referred_by,
-        member_of=party.member_of, notes=party.notes,
+        **{name: getattr(party, name) for name in SCALAR_FIELDS},
         contacts=[(point.kind, point.value) for point in party.contact_points.all()],
     )
     data = _party_data(payload.dict(exclude_unset=True), current)

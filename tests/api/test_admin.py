@@ -18,7 +18,6 @@ from kenal.commerce.models import Order, OrderLine, Product
 from kenal.interactions.models import Interaction
 from kenal.parties.models import Party, PartyKind
 from kenal.parties.services import PartyData, party_create
-from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -197,7 +196,9 @@ def test_it_shows_role_and_language_on_the_user_form(as_admin, manager):
 
 
 def test_it_lets_a_superuser_sign_in_to_the_admin(admin_user):
+    admin_user.set_password("kopi-gayo-sumatra-2026")
+    admin_user.save()
     client = Client()
-    response = client.post("/admin/login/?next=/admin/", {"username": admin_user.username, "password": PASSWORD})
+    response = client.post("/admin/login/?next=/admin/", {"username": admin_user.username, "password": "kopi-gayo-sumatra-2026"})
     assert response.status_code == 302
     assert client.get("/admin/").status_code == 200

@@ -154,3 +154,15 @@ def test_it_rejects_a_patch_that_empties_a_required_field(api):
 
 def test_it_answers_404_when_patching_an_unknown_party(api):
     assert api.patch("/parties/987654", {"name": "X"}).status_code == 404
+
+
+def test_it_reads_a_page_of_parties_in_a_fixed_number_of_queries(api, django_assert_max_num_queries):
+    company = _party("PT Maju Jaya", kind=PartyKind.ORGANIZATION)
+    for n in range(30):
+        _party(f"Pelanggan {n}", member_of=company, referred_by=company,
+               contacts=[("email", f"p{n}@example.com"), ("phone", f"0812 3456 78{n:02d}")])
+    # token check, count, page, contact points: the same for 31 rows as for one
+    with django_assert_max_num_queries(5):
+        body = api.get("/parties", limit=40).json()
+    assert body["count"] == 31
+    assert all(len(p["contact_points"]) == 2 for p in body["items"] if p["member_of"])
