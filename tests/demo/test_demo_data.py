@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from kenal.accounts.models import Role, User
 from kenal.agreements.models import Agreement
+from kenal.classification.models import Characteristic, PartyProfile, Relationship
 from kenal.commerce.models import LineStatus, Order, OrderLine
 from kenal.demo.services import demo_load
 from kenal.interactions.models import Channel, Direction, Interaction, InteractionKind
@@ -184,3 +185,12 @@ def test_it_refuses_to_load_over_existing_parties_without_reset(demo, manager):
     # Users are not business data: the reset keeps them.
     assert User.objects.filter(pk=manager.pk).exists()
     assert User.objects.filter(role=Role.CSM).count() == 2
+
+
+def test_it_classifies_what_it_loaded_into_every_relationship_and_characteristic(demo):
+    profiles = PartyProfile.objects.all()
+    assert profiles.count() == Party.objects.count()
+    assert set(profiles.values_list("relationship", flat=True).distinct()) == set(Relationship.values)
+    assert set(profiles.values_list("customer_type", flat=True).distinct()) == {None, "external", "intermediate", "internal"}
+    for characteristic in Characteristic.values:
+        assert profiles.filter(**{characteristic: True}).count() >= 5, characteristic
