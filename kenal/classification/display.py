@@ -29,9 +29,12 @@ from kenal.parties.models import Party, Scope
 JOURNEY_SIZE = 50
 
 # Which reason codes explain a change of which field, for the journey's "why".
-RELATIONSHIP_CODES = frozenset({
-    "client_agreement", "customer_orders", "former_client", "consumer_uses", "prospect_nothing_yet",
-})
+RELATIONSHIP_CODES = {
+    "client": {"client_agreement"},
+    "customer": {"customer_orders", "former_client"},
+    "consumer": {"consumer_uses"},
+    "prospect": {"prospect_nothing_yet"},
+}
 TYPE_CODES = frozenset({"type_explicit", "type_intermediate", "type_default", "objects_to_profiling"})
 
 
@@ -85,12 +88,14 @@ def value_label(name: str, value: str | None) -> str:
     return _("yes") if value == "true" else _("no")
 
 
-def _explains(name: str, reason: dict[str, Any]) -> bool:
+def _explains(name: str, to_value: str | None, reason: dict[str, Any]) -> bool:
     code = reason.get("code", "")
     if code == "override":
         return (reason.get("params") or {}).get("field") == name
-    if name == "relationship" or name.startswith("flag:"):
-        return code in RELATIONSHIP_CODES
+    if name == "relationship":
+        return code in RELATIONSHIP_CODES.get(to_value or "", set())
+    if name.startswith("flag:"):
+        return code in RELATIONSHIP_CODES.get(name.removeprefix("flag:"), set())
     if name == "customer_type":
         return code in TYPE_CODES
     characteristic = name.removeprefix("characteristic:")
@@ -107,7 +112,7 @@ def journey_steps(*, party: Party, size: int = JOURNEY_SIZE) -> list[JourneyStep
     for change in changes:
         if change.field.startswith("flag:") and (change.at, change.field.removeprefix("flag:")) in moved:
             continue
-        why = [reason_text(r) for r in change.reasons if _explains(change.field, r)]
+        why = [reason_text(r) for r in change.reasons if _explains(change.field, change.to_value, r)]
         if not why and change.to_value in ("false", None, ""):
             why = [_("The rule no longer holds.")]
         steps.append(JourneyStep(
