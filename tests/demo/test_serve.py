@@ -218,3 +218,19 @@ def test_it_serves_without_demo_data_on_the_port_the_environment_names(target, s
     with urllib.request.urlopen(f"http://127.0.0.1:{served.port}/login/", timeout=30) as response:
         assert response.status == 200
     assert served.stop() == 0
+
+
+def test_it_says_so_when_the_port_is_taken_and_does_no_first_start_work(target):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "kenal.cli", "serve", "--port", str(port)],
+            env=target.env, capture_output=True, text=True, timeout=START_TIMEOUT,
+        )
+    assert result.returncode == 1
+    assert f"Cannot listen on 127.0.0.1 port {port}" in result.stderr
+    assert target.query("SELECT COUNT(*) FROM parties_party")[0][0] == 0
+    assert target.query("SELECT COUNT(*) FROM accounts_user")[0][0] == 0
+    assert not (target.data_dir / "initial-admin-password").exists()

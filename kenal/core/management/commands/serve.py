@@ -19,7 +19,7 @@ from types import FrameType
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -88,6 +88,14 @@ class Command(BaseCommand):
         Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
         from kenal.wsgi import application
 
+        # Bound first, so a port already in use fails at once, before any first-start work.
+        try:
+            server = create_server(application, host=host, port=port, threads=8)
+        except OSError as error:
+            raise CommandError(
+                _("Cannot listen on %(host)s port %(port)d: %(error)s") % {"host": host, "port": port, "error": error.strerror}
+            ) from None
+
         first_start = not business_data_exists() and not User.objects.exists()
         if first_start and not no_demo:
             self.stdout.write(_("First start: loading demo data…"))
@@ -101,8 +109,6 @@ class Command(BaseCommand):
             admin_create_initial(password=password)
         else:
             password = admin_password_to_show()
-
-        server = create_server(application, host=host, port=port, threads=8)
 
         def stop(signum: int, frame: FrameType | None) -> None:
             raise SystemExit(0)
