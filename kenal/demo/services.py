@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from kenal.accounts.models import Role, User
 from kenal.agreements.models import Agreement, BillingPeriod
+from kenal.audit.services import audit_record
 from kenal.commerce.models import LineStatus, Order, OrderLine, Product
 from kenal.demo import vocabulary as words
 from kenal.interactions.models import Channel, Direction, Interaction, InteractionKind
@@ -88,6 +89,7 @@ def demo_staff_ensure() -> dict[str, list[User]]:
                 username=username, email=f"{username}@{words.BUSINESS.lower()}.example", password=None,
                 first_name=first, last_name=last, role=role,
             )
+            audit_record(actor=None, action="user.create", target=user, changes={"username": username, "role": role})
         by_role.setdefault(role, []).append(user)
     return by_role
 
