@@ -75,6 +75,7 @@ def test_it_shows_field_errors_and_the_timeline(page, login, manager, csm, csp_e
     assert page.locator(".timeline .entry--order").count() == 1
     assert "Rp 2.500.000" in page.locator(".timeline .entry--order").inner_text()
     assert page.locator(".contact--shared .tag--warn").count() == 1
+    expect(page.locator("section#profile h2")).to_have_text("Classification")
     page.set_viewport_size({"width": 1280, "height": 900})
     page.screenshot(path="/tmp/kenal-party-detail.png", full_page=True)
     page.set_viewport_size({"width": 390, "height": 844})

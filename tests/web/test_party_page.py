@@ -127,3 +127,9 @@ def test_it_shows_each_entry_once_when_many_share_one_moment(as_support, family)
     assert sorted(re.findall(r"Serentak (\d\d)", both)) == [f"{n:02d}" for n in range(22)]
     assert both.count("ORD-SAME") == 1 and both.count("<strong>Sama</strong>") == 1
     assert _entries(html)[:2] == ["order", "agreement"]
+
+
+def test_it_shows_the_classification_section_once(as_support, family):
+    html = as_support.get(f"/parties/{family['ayah'].pk}/").content.decode()
+    assert html.count('id="profile"') == 1
+    assert html.index('id="profile"') < html.index('id="timeline-title"')
