@@ -6,12 +6,12 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
-from django.db import models, transaction
-from django.db.models import QuerySet
+from django.db import models
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from kenal.agreements.models import Agreement
+from kenal.audit.admin import AuditedDeletionMixin
 from kenal.audit.services import audit_record
 
 
@@ -27,7 +27,7 @@ def _plain(value: Any) -> Any:
 
 
 @admin.register(Agreement)
-class AgreementAdmin(admin.ModelAdmin):
+class AgreementAdmin(AuditedDeletionMixin, admin.ModelAdmin):
     list_display = ("title", "party", "starts_on", "ends_on", "terminated_on", "signed", "csm")
     list_filter = ("service_kind", "auto_renew", "billing_period", "currency")
     search_fields = ("title", "=external_id", "=party__external_id", "party__name")
@@ -49,19 +49,5 @@ class AgreementAdmin(admin.ModelAdmin):
             actor=request.user, action="agreement.update" if change else "agreement.create", target=obj, changes=changes
         )
 
-    def delete_model(self, request: HttpRequest, obj: Agreement) -> None:
-        with transaction.atomic():
-            self._audit_deletion(request, obj)
-            super().delete_model(request, obj)
-
-    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Agreement]) -> None:
-        with transaction.atomic():
-            for agreement in queryset:
-                self._audit_deletion(request, agreement)
-            super().delete_queryset(request, queryset)
-
-    def _audit_deletion(self, request: HttpRequest, agreement: Agreement) -> None:
-        audit_record(
-            actor=request.user, action="agreement.delete", target=agreement,
-            changes={"title": agreement.title, "party": agreement.party_id},
-        )
+    def audit_snapshot(self, obj: Agreement) -> dict[str, Any]:
+        return {"title": obj.title, "party": obj.party_id}

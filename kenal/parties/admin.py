@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from kenal.audit.admin import AuditedDeletionMixin
 from kenal.parties.models import ContactPoint, Party
 from kenal.parties.selectors import party_search
 from kenal.parties.services import SCALAR_FIELDS, PartyData, party_create, party_update
@@ -50,7 +51,7 @@ class PartyAdminForm(forms.ModelForm):
 
 
 @admin.register(Party)
-class PartyAdmin(admin.ModelAdmin):
+class PartyAdmin(AuditedDeletionMixin, admin.ModelAdmin):
     form = PartyAdminForm
     list_display = ("name", "kind", "external_id", "scope", "language", "created_at")
     list_filter = ("kind", "scope", "language", "objects_to_profiling")
@@ -80,3 +81,6 @@ class PartyAdmin(admin.ModelAdmin):
         else:
             data = PartyData(**{name: form.cleaned_data[name] for name in SCALAR_FIELDS})
             obj.pk = party_create(actor=request.user, data=data).pk
+
+    def audit_snapshot(self, obj: Party) -> dict[str, Any]:
+        return {"name": obj.name, "external_id": obj.external_id}

@@ -202,3 +202,25 @@ def test_it_lets_a_superuser_sign_in_to_the_admin(admin_user):
     response = client.post("/admin/login/?next=/admin/", {"username": admin_user.username, "password": "kopi-gayo-sumatra-2026"})
     assert response.status_code == 302
     assert client.get("/admin/").status_code == 200
+
+
+def test_it_audits_a_party_deleted_in_the_admin(as_admin, admin_user):
+    party = party_create(actor=None, data=PartyData(name="Duplikat Budi", external_id="C-dup"))
+    response = as_admin.post(f"/admin/parties/party/{party.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not Party.objects.filter(pk=party.pk).exists()
+    event = AuditEvent.objects.get(action="party.delete", target_id=str(party.pk))
+    assert event.actor == admin_user
+    assert event.changes == {"name": "Duplikat Budi", "external_id": "C-dup"}
+
+
+def test_it_audits_agreements_deleted_by_the_bulk_action(as_admin, admin_user, world):
+    agreement = world["agreement"]
+    response = as_admin.post("/admin/agreements/agreement/", {
+        "action": "delete_selected", "_selected_action": [str(agreement.pk)], "post": "yes",
+    })
+    assert response.status_code == 302
+    assert not Agreement.objects.filter(pk=agreement.pk).exists()
+    event = AuditEvent.objects.get(action="agreement.delete", target_id=str(agreement.pk))
+    assert event.actor == admin_user
+    assert event.changes["title"] == "Pendampingan pajak 2026"
