@@ -436,9 +436,9 @@ class _Builder:
             regulars.append(party)
             return party
 
-        for _ in range(25):  # loyal: 4+ orders over more than 180 days, the last recent
+        for _ in range(25):  # loyal: 4+ orders over at least 190 days, the last in the past 60
             middle = [rng.randint(60, 200) for _ in range(rng.randint(2, 9))]
-            customer([rng.randint(200, 360), *middle, rng.randint(1, 60)], promo_share=0.15,
+            customer([rng.randint(250, 360), *middle, rng.randint(1, 60)], promo_share=0.15,
                      contact_before=rng.choice([None, 3, 10]))
         for _ in range(25):  # thrifty: most orders use a promo code or a discount
             customer([rng.randint(1, 360) for _ in range(rng.randint(2, 5))], promo_share=0.85,
