@@ -211,3 +211,47 @@ def recompute_progress() -> RecomputeProgress:
     task = DBTaskResult.objects.filter(task_path=recompute_all.module_path).order_by("-enqueued_at").first()
     run = ClassificationRun.objects.filter(full=True).order_by("-finished_at", "-id").first()
     return RecomputeProgress(task=task, last_full_run=run)
+
+
+@dataclass
+class Facet:
+    name: str  # the query parameter: relationship or characteristic
+    value: str
+    label: str
+    count: int
+    query: str  # the list's query string with this value chosen (or, when active, cleared)
+    active: bool
+
+
+def profile_facets(*, counts: ProfileCounts, params: Any) -> list[Facet]:
+    """Counts as links for the party list: each narrows the current search to its value,
+    or, when already chosen, clears it. ``params`` is the request's QueryDict."""
+    base = params.copy()
+    for key in ("after", "before"):
+        base.pop(key, None)
+    facets = []
+    groups = [
+        ("relationship", Relationship.choices, counts.relationships),
+        ("characteristic", Characteristic.choices, counts.characteristics),
+    ]
+    for name, choices, numbers in groups:
+        for value, label in choices:
+            query = base.copy()
+            active = query.get(name) == value
+            if active:
+                query.pop(name, None)
+            else:
+                query[name] = value
+            facets.append(Facet(name, value, str(label), numbers.get(value, 0), query.urlencode(), active))
+    return facets
+
+
+def attach_profiles(parties: list[Party]) -> None:
+    """Give each listed party its ``listed_profile`` (or None) and the labels of its
+    ``listed_characteristics``, in one query."""
+    profiles = PartyProfile.objects.in_bulk([party.pk for party in parties])
+    labels = dict(Characteristic.choices)
+    for party in parties:
+        party.listed_profile = profiles.get(party.pk)
+        names = party.listed_profile.characteristics if party.listed_profile else []
+        party.listed_characteristics = [str(labels[name]) for name in names]

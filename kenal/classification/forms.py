@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
-from kenal.classification.models import ClassificationSettings, OverrideField, Relationship
+from kenal.classification.models import Characteristic, ClassificationSettings, OverrideField, Relationship
 from kenal.parties.models import Scope
 
 CHARACTERISTIC_VALUES = [("true", _("Holds")), ("false", _("Does not hold"))]
@@ -103,3 +103,21 @@ class ClassificationSettingsForm(forms.ModelForm):
         if units is not None and units <= 0:
             raise ValidationError(_("Enter a number of units above 0."))
         return units
+
+
+class ProfileFilterForm(forms.Form):
+    """The party list's filters on the classification, read from the query string."""
+
+    relationship = forms.ChoiceField(
+        label=_("Relationship"), required=False, choices=[("", _("All relationships")), *Relationship.choices]
+    )
+    customer_type = forms.ChoiceField(
+        label=_("Customer type"), required=False, choices=[("", _("All customer types")), *Scope.choices]
+    )
+    characteristic = forms.ChoiceField(
+        label=_("Characteristic"), required=False, choices=[("", _("Any characteristic")), *Characteristic.choices]
+    )
+
+    def filter_arguments(self) -> dict[str, str]:
+        data = self.cleaned_data if self.is_valid() else {}
+        return {name: data.get(name, "") for name in ("relationship", "customer_type", "characteristic")}
