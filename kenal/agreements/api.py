@@ -6,6 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema
 
@@ -42,9 +43,12 @@ def _agreements():
     return Agreement.objects.select_related("party", "csm")
 
 
-@router.get("", response=list[AgreementOut], summary="List agreements, latest start first")
+@router.get("", response=list[AgreementOut], summary=gettext_lazy("List agreements, latest start first"))
 @paginated
-def list_agreements(request: HttpRequest, party: int | None = Query(None, description="Only this party's agreements (party id).")):
+def list_agreements(
+    request: HttpRequest,
+    party: int | None = Query(None, description=gettext_lazy("Only this party's agreements (party id).")),
+):
     parties_access(request.auth)
     agreements = _agreements()
     if party is not None:
@@ -52,7 +56,7 @@ def list_agreements(request: HttpRequest, party: int | None = Query(None, descri
     return agreements
 
 
-@router.get("/{int:agreement_id}", response={200: AgreementOut, 404: ErrorOut}, summary="One agreement")
+@router.get("/{int:agreement_id}", response={200: AgreementOut, 404: ErrorOut}, summary=gettext_lazy("One agreement"))
 def get_agreement(request: HttpRequest, agreement_id: int):
     parties_access(request.auth)
     return get_object_or_404(_agreements(), pk=agreement_id)

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -16,16 +17,17 @@ from kenal.commerce.api import router as commerce_router
 from kenal.interactions.api import router as interactions_router
 from kenal.parties.api import router as parties_router
 
-DESCRIPTION = """
+DESCRIPTION = gettext_lazy("""
 Every call needs a personal API token, made on the *API tokens* page of your account
 and sent as `Authorization: Bearer <token>`; in the browser, your signed-in session
 works too (unsafe methods then need the `X-CSRFToken` header).
 
 Lists are paginated with `?limit=` (default 50, at most 500) and `?offset=`, and answer
-`{"items": [...], "count": <total>}`. Money is a string with two decimals, in the
+`{"items": [...], "count": <total>}`; to go through a large list, narrow it with its
+filters rather than paging far. Money is a string with two decimals, in the
 record's `currency`. Invalid input is answered with 422 and
 `{"detail": "...", "errors": {"<field>": ["<message>", ...]}}`.
-"""
+""")
 
 api = NinjaAPI(
     title="Kenal API",

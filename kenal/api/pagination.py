@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, get_type_hints
 
+from django.utils.translation import gettext_lazy
 from ninja import Field, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
@@ -14,8 +15,10 @@ class Pagination(LimitOffsetPagination):
     """``?limit=&offset=``; every list answers ``{"items": [...], "count": total}``."""
 
     class Input(Schema):
-        limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="How many items to return (at most 500).")
-        offset: int = Field(0, ge=0, description="How many items to skip from the start.")
+        limit: int = Field(
+            DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description=gettext_lazy("How many items to return (at most 500).")
+        )
+        offset: int = Field(0, ge=0, description=gettext_lazy("How many items to skip from the start."))
 
 
 def paginated(view: Callable[..., Any]) -> Callable[..., Any]:

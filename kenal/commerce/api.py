@@ -7,6 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema
 
@@ -61,9 +62,12 @@ class OrderDetailOut(OrderOut):
     lines: list[OrderLineOut]
 
 
-@router.get("", response=list[OrderOut], summary="List orders, newest first")
+@router.get("", response=list[OrderOut], summary=gettext_lazy("List orders, newest first"))
 @paginated
-def list_orders(request: HttpRequest, party: int | None = Query(None, description="Only this buyer's orders (party id).")):
+def list_orders(
+    request: HttpRequest,
+    party: int | None = Query(None, description=gettext_lazy("Only this buyer's orders (party id).")),
+):
     parties_access(request.auth)
     orders = Order.objects.select_related("buyer")
     if party is not None:
@@ -71,7 +75,7 @@ def list_orders(request: HttpRequest, party: int | None = Query(None, descriptio
     return orders
 
 
-@router.get("/{int:order_id}", response={200: OrderDetailOut, 404: ErrorOut}, summary="One order with its lines")
+@router.get("/{int:order_id}", response={200: OrderDetailOut, 404: ErrorOut}, summary=gettext_lazy("One order with its lines"))
 def get_order(request: HttpRequest, order_id: int):
     parties_access(request.auth)
     orders = Order.objects.select_related("buyer").prefetch_related("lines__product", "lines__consumer")

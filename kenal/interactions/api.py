@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema
 
@@ -27,11 +28,11 @@ class InteractionOut(Schema):
     created_at: datetime
 
 
-@router.get("", response=list[InteractionOut], summary="List interactions, newest first")
+@router.get("", response=list[InteractionOut], summary=gettext_lazy("List interactions, newest first"))
 @paginated
 def list_interactions(
     request: HttpRequest,
-    party: int | None = Query(None, description="Only this party's interactions (party id)."),
+    party: int | None = Query(None, description=gettext_lazy("Only this party's interactions (party id).")),
     channel: Channel | None = Query(None),
 ):
     parties_access(request.auth)
@@ -43,7 +44,7 @@ def list_interactions(
     return interactions
 
 
-@router.get("/{int:interaction_id}", response={200: InteractionOut, 404: ErrorOut}, summary="One interaction")
+@router.get("/{int:interaction_id}", response={200: InteractionOut, 404: ErrorOut}, summary=gettext_lazy("One interaction"))
 def get_interaction(request: HttpRequest, interaction_id: int):
     parties_access(request.auth)
     return get_object_or_404(Interaction.objects.select_related("party"), pk=interaction_id)

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import Field, Query, Router, Schema, Status
 
 from kenal.api.pagination import paginated
@@ -51,8 +52,8 @@ class PartyOut(Schema):
 
 
 class ContactPointIn(Schema):
-    kind: str = Field(description="email, phone, whatsapp, telegram, line, instagram or facebook")
-    value: str = Field(description="Written any common way; stored normalised (phones in E.164).")
+    kind: str = Field(description=gettext_lazy("email, phone, whatsapp, telegram, line, instagram or facebook"))
+    value: str = Field(description=gettext_lazy("Written any common way; stored normalised (phones in E.164)."))
 
 
 class PartyIn(Schema):
@@ -63,8 +64,12 @@ class PartyIn(Schema):
     scope: ScopeIn = ""
     objects_to_profiling: bool = False
     first_contact_at: datetime | None = None
-    referred_by: PartyKey | None = Field(None, description="The referring party's id (number) or external id (string).")
-    member_of: PartyKey | None = Field(None, description="The organisation's id (number) or external id (string).")
+    referred_by: PartyKey | None = Field(
+        None, description=gettext_lazy("The referring party's id (number) or external id (string).")
+    )
+    member_of: PartyKey | None = Field(
+        None, description=gettext_lazy("The organisation's id (number) or external id (string).")
+    )
     contact_points: list[ContactPointIn] = []
 
 
@@ -124,11 +129,13 @@ def _with_relations(parties: QuerySet[Party]) -> QuerySet[Party]:
     return parties.select_related("referred_by", "member_of").prefetch_related("contact_points")
 
 
-@router.get("", response=list[PartyOut], summary="List parties")
+@router.get("", response=list[PartyOut], summary=gettext_lazy("List parties"))
 @paginated
 def list_parties(
     request: HttpRequest,
-    q: str = Query("", description="A name fragment, an email, a phone number written any common way, or an external id."),
+    q: str = Query(
+        "", description=gettext_lazy("A name fragment, an email, a phone number written any common way, or an external id.")
+    ),
     kind: PartyKind | None = Query(None),
 ):
     parties_access(request.auth)
@@ -136,13 +143,13 @@ def list_parties(
     return _with_relations(found)
 
 
-@router.get("/{int:party_id}", response={200: PartyOut, 404: ErrorOut}, summary="One party")
+@router.get("/{int:party_id}", response={200: PartyOut, 404: ErrorOut}, summary=gettext_lazy("One party"))
 def get_party(request: HttpRequest, party_id: int):
     party_for_user(request.auth, party_id)
     return _parties().get(pk=party_id)
 
 
-@router.post("", response={201: PartyOut, 422: ErrorOut}, summary="Create a party")
+@router.post("", response={201: PartyOut, 422: ErrorOut}, summary=gettext_lazy("Create a party"))
 def create_party(request: HttpRequest, payload: PartyIn):
     parties_access(request.auth, write=True)
     data = _party_data(payload.dict(), PartyData(name=""))
@@ -150,7 +157,7 @@ def create_party(request: HttpRequest, payload: PartyIn):
     return Status(201, _parties().get(pk=party.pk))
 
 
-@router.patch("/{int:party_id}", response={200: PartyOut, 404: ErrorOut, 422: ErrorOut}, summary="Change a party")
+@router.patch("/{int:party_id}", response={200: PartyOut, 404: ErrorOut, 422: ErrorOut}, summary=gettext_lazy("Change a party"))
 def update_party(request: HttpRequest, party_id: int, payload: PartyPatch):
     party = party_for_user(request.auth, party_id, write=True)
     current = PartyData(
