@@ -56,6 +56,16 @@ def on_invalid(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse
     return _field_errors(request, errors)
 
 
+def _common_message(error: dict) -> str:
+    """Pydantic's messages are English only; the commonest ones get ours."""
+    kind = error.get("type")
+    if kind == "missing":
+        return _("This field is required.")
+    if kind == "extra_forbidden":
+        return _("There is no such field.")
+    return error.get("msg", "")
+
+
 @api.exception_handler(NinjaValidationError)
 def on_malformed(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     """Input that does not fit the schema, in the same shape as the services' errors:
@@ -69,8 +79,7 @@ def on_malformed(request: HttpRequest, exc: NinjaValidationError) -> HttpRespons
         elif loc[:1] in (["query"], ["path"]):
             loc = loc[1:]
         field = ".".join(loc) or "__all__"
-        message = _("This field is required.") if error.get("type") == "missing" else error.get("msg", "")
-        errors.setdefault(field, []).append(message)
+        errors.setdefault(field, []).append(_common_message(error))
     return _field_errors(request, errors)
 
 

@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import Field, Query, Router, Schema, Status
+from pydantic import ConfigDict
 
 from kenal.api.pagination import paginated
 from kenal.api.schemas import ErrorOut, PartyRef
@@ -57,6 +58,9 @@ class ContactPointIn(Schema):
 
 
 class PartyIn(Schema):
+    # A misspelt field would otherwise be dropped without a word.
+    model_config = ConfigDict(extra="forbid")
+
     name: str
     kind: PartyKind = PartyKind.PERSON
     external_id: str | None = None
@@ -75,6 +79,8 @@ class PartyIn(Schema):
 
 class PartyPatch(Schema):
     """Only the fields sent change; ``contact_points``, when sent, replaces them all."""
+
+    model_config = ConfigDict(extra="forbid")
 
     name: str | None = None
     kind: PartyKind | None = None

@@ -115,3 +115,16 @@ def test_it_requires_csrf_for_a_write_by_session(manager):
     )
     assert accepted.status_code == 201, accepted.content
     assert Party.objects.filter(name="Budi").exists()
+
+
+def test_it_answers_in_the_token_owners_language(manager):
+    manager.language = "en"
+    manager.save()
+    _token, raw = token_create(user=manager, name="script")
+    response = Client().post(
+        "/api/v1/parties", {"name": ""}, content_type="application/json",
+        headers={"Authorization": f"Bearer {raw}", "Accept-Language": "id"},
+    )
+    assert response.status_code == 422
+    assert response["Content-Language"] == "en"
+    assert response.json()["errors"]["name"] == ["A name is required."]

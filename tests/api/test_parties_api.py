@@ -166,3 +166,20 @@ def test_it_reads_a_page_of_parties_in_a_fixed_number_of_queries(api, django_ass
         body = api.get("/parties", limit=40).json()
     assert body["count"] == 31
     assert all(len(p["contact_points"]) == 2 for p in body["items"] if p["member_of"])
+
+
+def test_it_rejects_a_misspelt_field_instead_of_ignoring_it(api):
+    budi = _party("Budi")
+    response = api.patch(f"/parties/{budi.pk}", {"nmae": "Budi Santoso"})
+    assert response.status_code == 422
+    assert response.json()["errors"] == {"nmae": ["There is no such field."]}
+
+
+def test_it_rejects_an_external_id_taken_by_another_party(api):
+    _party("Budi", external_id="C-1")
+    sari = _party("Sari", external_id="C-2")
+    response = api.patch(f"/parties/{sari.pk}", {"external_id": "C-1"})
+    assert response.status_code == 422
+    assert "C-1" in response.json()["errors"]["external_id"][0]
+    sari.refresh_from_db()
+    assert sari.external_id == "C-2"
