@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,10 +58,22 @@ class Dialect:
     def any_differs(self, table: str, other: str, columns: Iterable[str]) -> str:
         return " OR ".join(self.differs(f"{table}.{c}", f"{other}.{c}") for c in columns)
 
-    def money(self, expression: str) -> str:
-        # PostgreSQL's numeric is exact; SQLite's sums are floating point, so they are
-        # rounded to the column's places to compare equal from one import to the next.
-        return expression if self.is_postgres else f"ROUND({expression}, 2)"
+    @contextmanager
+    def tuned(self, cursor: CursorWrapper) -> Iterator[None]:
+        """Session settings for the merge, inside its transaction: room to hash and
+        cache a million staged lines in memory instead of spilling to disk."""
+        if self.is_postgres:
+            cursor.execute("SET LOCAL work_mem = '256MB'")
+            cursor.execute("SET LOCAL jit = off")
+            yield
+            return
+        cursor.execute("PRAGMA cache_size")
+        previous = int(cursor.fetchone()[0])
+        cursor.execute("PRAGMA cache_size = -262144")
+        try:
+            yield
+        finally:
+            cursor.execute(f"PRAGMA cache_size = {previous}")
 
     def now(self) -> Any:
         return connection.ops.adapt_datetimefield_value(timezone.now())
@@ -258,13 +271,23 @@ STAGE_PRODUCT = StageTable(
     primary_key="seq",
 )
 
-ORDER_COLUMNS = (
-    "buyer_id", "occurred_at", "channel", "currency", "is_paid", "has_promotion", "max_paid_quantity", "paid_total",
-)
-LINE_COLUMNS = (
-    "product_id", "occurred_at", "quantity", "unit_price", "discount", "promo_code", "consumer_id", "channel",
-    "currency", "status",
-)
+
+
+def upsert_changed(
+    dialect: Dialect, *, target: str, key: tuple[str, ...], source: str, match: str, values: dict[str, str]
+) -> str:
+    """INSERT ... ON CONFLICT DO UPDATE of only the staged rows that are new or differ
+    from the stored row ``t`` (found by ``match``). Filtering before the insert matters:
+    PostgreSQL locks, and so rewrites, every conflicting row even when the DO UPDATE's
+    WHERE then skips it, which would make a re-import as costly as the first."""
+    changeable = [c for c in values if c not in key]
+    return (
+        f"INSERT INTO {target} ({', '.join(values)}) SELECT {', '.join(values.values())}"
+        f" FROM {source} LEFT JOIN {target} t ON {match}"
+        f" WHERE t.id IS NULL OR " + " OR ".join(dialect.differs(f"t.{c}", values[c]) for c in changeable)
+        + f" ON CONFLICT ({', '.join(key)}) DO UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in changeable)
+        + f" WHERE {dialect.any_differs(target, 'excluded', changeable)}"
+    )
 
 
 def merge_orders(cursor: CursorWrapper, dialect: Dialect, *, rows: int) -> Counts:
@@ -291,33 +314,39 @@ def merge_orders(cursor: CursorWrapper, dialect: Dialect, *, rows: int) -> Count
     lines_existing = cursor.fetchone()[0]
 
     paid = "'" + LineStatus.PAID.value + "'"
-    cursor.execute(
-        f"INSERT INTO {order} (external_id, {', '.join(ORDER_COLUMNS)})"
-        f" SELECT so.external_id, so.buyer_id, a.occurred_at, COALESCE(so.channel, ''), so.currency, a.is_paid,"
-        f" a.has_promotion, a.max_paid_quantity, a.paid_total FROM {s_order} so JOIN ("
+    summary = (
         f"SELECT order_seq, MIN(occurred_at) AS occurred_at,"
         f" MAX(CASE WHEN status = {paid} THEN 1 ELSE 0 END) = 1 AS is_paid,"
         f" MAX(CASE WHEN status = {paid} AND (promo_code IS NOT NULL OR discount > 0) THEN 1 ELSE 0 END) = 1"
         f" AS has_promotion,"
         f" COALESCE(MAX(CASE WHEN status = {paid} THEN quantity END), 0) AS max_paid_quantity,"
-        f" {dialect.money(f'COALESCE(SUM(CASE WHEN status = {paid} THEN quantity * unit_price - discount END), 0)')}"
-        f" AS paid_total FROM {s_line} GROUP BY order_seq) a ON a.order_seq = so.seq"
-        f" WHERE true ON CONFLICT (external_id) DO UPDATE SET "
-        + ", ".join(f"{c} = excluded.{c}" for c in ORDER_COLUMNS)
-        + f" WHERE {dialect.any_differs(order, 'excluded', ORDER_COLUMNS)}"
+        f" ROUND(COALESCE(SUM(CASE WHEN status = {paid} THEN quantity * unit_price - discount END), 0), 2)"
+        f" AS paid_total FROM {s_line} GROUP BY order_seq"
     )
+    cursor.execute(upsert_changed(
+        dialect, target=order, key=("external_id",), source=f"{s_order} so JOIN ({summary}) a ON a.order_seq = so.seq",
+        match="t.id = so.order_id",
+        values={
+            "external_id": "so.external_id", "buyer_id": "so.buyer_id", "occurred_at": "a.occurred_at",
+            "channel": "COALESCE(so.channel, '')", "currency": "so.currency", "is_paid": "a.is_paid",
+            "has_promotion": "a.has_promotion", "max_paid_quantity": "a.max_paid_quantity",
+            "paid_total": "a.paid_total",
+        },
+    ))
     orders_changed = cursor.rowcount
     cursor.execute(find_orders + f" AND {s_order}.order_id IS NULL")
 
-    cursor.execute(
-        f"INSERT INTO {line} (order_id, line_no, {', '.join(LINE_COLUMNS)})"
-        f" SELECT so.order_id, s.line_no, sp.product_id, s.occurred_at, s.quantity, s.unit_price, s.discount,"
-        f" COALESCE(s.promo_code, ''), s.consumer_id, COALESCE(s.channel, ''), s.currency, s.status"
-        f" FROM {s_line} s JOIN {s_order} so ON so.seq = s.order_seq JOIN {s_product} sp ON sp.seq = s.product_seq"
-        f" WHERE true ON CONFLICT (order_id, line_no) DO UPDATE SET "
-        + ", ".join(f"{c} = excluded.{c}" for c in LINE_COLUMNS)
-        + f" WHERE {dialect.any_differs(line, 'excluded', LINE_COLUMNS)}"
-    )
+    cursor.execute(upsert_changed(
+        dialect, target=line, key=("order_id", "line_no"),
+        source=f"{s_line} s JOIN {s_order} so ON so.seq = s.order_seq JOIN {s_product} sp ON sp.seq = s.product_seq",
+        match="t.order_id = so.order_id AND t.line_no = s.line_no",
+        values={
+            "order_id": "so.order_id", "line_no": "s.line_no", "product_id": "sp.product_id",
+            "occurred_at": "s.occurred_at", "quantity": "s.quantity", "unit_price": "s.unit_price",
+            "discount": "s.discount", "promo_code": "COALESCE(s.promo_code, '')", "consumer_id": "s.consumer_id",
+            "channel": "COALESCE(s.channel, '')", "currency": "s.currency", "status": "s.status",
+        },
+    ))
     lines_changed = cursor.rowcount
     cursor.execute(
         f"DELETE FROM {line} WHERE id IN (SELECT l.id FROM {s_order} so"

@@ -97,7 +97,8 @@ def import_file(
             if progress:
                 print(_("Writing…"), file=sys.stderr, flush=True)
             with transaction.atomic():
-                counts = _merge(kind, cursor, dialect, plan)
+                with dialect.tuned(cursor):
+                    counts = _merge(kind, cursor, dialect, plan)
                 result = ImportResult(
                     kind=kind, rows=plan.rows, created=counts.created, updated=counts.updated,
                     unchanged=counts.unchanged, deleted=counts.deleted, dry_run=dry_run, details=counts.details,

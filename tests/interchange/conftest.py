@@ -4,10 +4,11 @@ snapshots of the tables an import writes to, to prove that nothing changed."""
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from django.utils import translation
 
 from kenal.agreements.models import Agreement
 from kenal.commerce.models import Order, OrderLine, Product
@@ -26,6 +27,13 @@ def snapshot() -> dict[str, list[dict]]:
             {name: getattr(obj, name) for name in columns} for obj in model.objects.order_by("pk")
         ]
     return out
+
+
+@pytest.fixture(autouse=True)
+def in_english() -> Iterator[None]:
+    """Messages are asserted in English, whatever the default language."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

@@ -1,0 +1,181 @@
+"""How long `kenal import` takes on a realistic volume, on SQLite and PostgreSQL.
+
+    .venv/bin/python benchmarks/import_bench.py [--parties 100000] [--lines 1000000]
+
+Generates seeded interchange files (benchmarks/gen_interchange.py), imports them into a
+fresh SQLite file and a fresh PostgreSQL database (created and dropped here), each
+file twice so the second run times a re-import that changes nothing, and measures
+every `kenal import` child process: wall time, CPU time and peak RSS from its own
+rusage. The results replace this script's section of docs/benchmarks.md.
+Run by hand; it is not part of the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from gen_interchange import generate  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+DOC = ROOT / "docs" / "benchmarks.md"
+START, END = "<!-- import:start -->", "<!-- import:end -->"
+KENAL = str(Path(sys.executable).parent / "kenal")
+
+
+@dataclass
+class Run:
+    database: str
+    kind: str
+    attempt: str
+    wall: float
+    cpu: float
+    rss_mb: float
+    load: float
+    summary: str
+
+
+def measure(args: list[str], env: dict[str, str]) -> tuple[float, float, float, str]:
+    """Wall seconds, CPU seconds and peak RSS (MiB) of one child process, and its output."""
+    out = tempfile.TemporaryFile()
+    started = time.perf_counter()
+    child = subprocess.Popen(args, env=env, stdout=out, stderr=subprocess.STDOUT)
+    _pid, status, usage = os.wait4(child.pid, 0)
+    wall = time.perf_counter() - started
+    out.seek(0)
+    text = out.read().decode()
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{' '.join(args)} failed:\n{text}")
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, text.strip().splitlines()[-1]
+
+
+def import_all(database: str, env: dict[str, str], files: Path) -> list[Run]:
+    subprocess.run([KENAL, "migrate", "-v0"], env=env, check=True)
+    runs = []
+    for kind in ("parties", "orders", "agreements", "interactions"):
+        for attempt in ("first", "again"):
+            load = os.getloadavg()[0]
+            wall, cpu, rss, summary = measure([KENAL, "import", kind, str(files / f"{kind}.csv"), "--quiet"], env)
+            runs.append(Run(database, kind, attempt, wall, cpu, rss, load, summary))
+            print(f"{database:10} {kind:12} {attempt:5} {wall:7.1f} s wall {cpu:7.1f} s CPU {rss:7.0f} MiB"
+                  f"  load {load:.1f}  {summary}", flush=True)
+    return runs
+
+
+def machine() -> str:
+    cpuinfo = Path("/proc/cpuinfo").read_text()
+    model = re.search(r"model name\s*:\s*(.+)", cpuinfo)
+    mem = re.search(r"MemTotal:\s*(\d+) kB", Path("/proc/meminfo").read_text())
+    nproc = subprocess.run(["nproc"], capture_output=True, text=True).stdout.strip()
+    ram = f"{int(mem.group(1)) / 1024 / 1024:.1f} GiB RAM" if mem else "unknown RAM"
+    return f"{nproc} cores (`nproc`), {model.group(1).strip() if model else 'unknown CPU'}, {ram}"
+
+
+def section(runs: list[Run], *, parties: int, lines: int, seed: int, generated: float) -> str:
+    rows = "\n".join(
+        f"| {r.database} | {r.kind} | {'first import' if r.attempt == 'first' else 're-import, no change'} "
+        f"| {r.wall:.1f} | {r.cpu:.1f} | {r.rss_mb:.0f} | {r.load:.1f} |"
+        for r in runs
+    )
+    orders = next((r.summary for r in runs if r.kind == "orders" and r.attempt == "first"), "")
+    return f"""{START}
+## `kenal import` (interchange CSV)
+
+Measured {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC on {machine()}; Python
+{sys.version.split()[0]}, SQLite {__import__("sqlite3").sqlite_version}, {pg_version()}.
+Files from `benchmarks/gen_interchange.py --parties {parties} --lines {lines} --seed {seed}`
+(generated in {generated:.0f} s); every import runs as its own `kenal import` process
+into a fresh database. Wall and CPU time and peak RSS are the child process's own
+(`os.wait4` rusage); "load" is the 1-minute load average just before the run.
+
+The first orders import reported: {orders}
+
+| database | file | run | wall s | CPU s | peak RSS MiB | load |
+|---|---|---|---:|---:|---:|---:|
+{rows}
+
+The machine is shared: other people's test suites and benchmarks run on the same 2
+cores at the same time, so with a load average above 2 an import gets only part of a
+core and wall times stretch accordingly; the CPU column is the steadier measure of the
+import's own cost. Re-run `.venv/bin/python benchmarks/import_bench.py` on a quiet
+machine for clean wall times.
+{END}"""
+
+
+def pg_version() -> str:
+    try:
+        with psycopg.connect(server_url("postgres"), connect_timeout=3) as conn:
+            return "PostgreSQL " + conn.execute("SHOW server_version").fetchone()[0].split()[0]
+    except psycopg.OperationalError:
+        return "no PostgreSQL"
+
+
+def server_url(name: str) -> str:
+    base = os.environ.get("KENAL_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+    return base.rsplit("/", 1)[0] + "/" + name
+
+
+def write_doc(text: str) -> None:
+    DOC.parent.mkdir(parents=True, exist_ok=True)
+    current = DOC.read_text() if DOC.exists() else "# Benchmarks\n"
+    if START in current and END in current:
+        before, rest = current.split(START, 1)
+        after = rest.split(END, 1)[1]
+        DOC.write_text(before + text + after)
+    else:
+        DOC.write_text(current.rstrip("\n") + "\n\n" + text + "\n")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--parties", type=int, default=100_000)
+    parser.add_argument("--lines", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--no-doc", action="store_true", help="print only; leave docs/benchmarks.md alone")
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="kenal-import-bench-"))
+    try:
+        started = time.perf_counter()
+        generate(work / "files", parties=args.parties, lines=args.lines, seed=args.seed)
+        generated = time.perf_counter() - started
+        base_env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+        base_env["KENAL_LANGUAGE"] = "en"
+
+        runs = import_all("SQLite", base_env | {"KENAL_DATA_DIR": str(work / "sqlite")}, work / "files")
+
+        if pg_version() != "no PostgreSQL":
+            name = f"kenal_import_bench_{uuid.uuid4().hex[:8]}"
+            with psycopg.connect(server_url("postgres"), autocommit=True) as conn:
+                conn.execute(f'CREATE DATABASE "{name}"')
+            try:
+                env = base_env | {"KENAL_DATA_DIR": str(work / "pg"), "DATABASE_URL": server_url(name)}
+                runs += import_all("PostgreSQL", env, work / "files")
+            finally:
+                with psycopg.connect(server_url("postgres"), autocommit=True) as conn:
+                    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    text = section(runs, parties=args.parties, lines=args.lines, seed=args.seed, generated=generated)
+    if args.no_doc:
+        print(text)
+    else:
+        write_doc(text)
+        print(f"Wrote {DOC}")
+
+
+if __name__ == "__main__":
+    main()
