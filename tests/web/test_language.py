@@ -21,7 +21,7 @@ def test_it_switches_the_interface_language_and_remembers_it_on_the_user(sales):
     assert sales.language == "en"
     html = client.get("/parties/").content.decode()
     assert _lang(html) == "en"
-    assert 'value="en" lang="en" title="English" aria-pressed="true"' in html
+    assert 'value="en" lang="en" title="English" aria-label="English" aria-pressed="true"' in html
 
 
 def test_it_keeps_the_users_choice_on_another_browser(sales):
