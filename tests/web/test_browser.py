@@ -3,6 +3,8 @@ test also fails on any content security policy violation the page reports."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from playwright.sync_api import expect
 
@@ -86,4 +88,20 @@ def test_it_shows_field_errors_and_the_timeline(page, login, manager, csm, csp_e
     page.click("button[type=submit]:has-text('Save')")
     assert "“not-an-email” is not an email address." in page.locator(".has-error").inner_text()
     page.screenshot(path="/tmp/kenal-party-form-errors.png", full_page=True)
+    assert csp_errors == []
+
+
+def test_it_shows_more_of_the_timeline_in_place(page, login, support, csp_errors):
+    budi = f.party("Budi Santoso")
+    for n in range(26):
+        f.interaction(budi, f.at("2026-01-01 09:00") + timedelta(hours=n), f"Pesan {n:02d}")
+    login(support)
+    page.goto(f"/parties/{budi.pk}/")
+    entries = page.locator(".timeline .entry--interaction")
+    expect(entries).to_have_count(20)
+    page.click("text=Show more")
+    expect(entries).to_have_count(26)
+    expect(entries.last).to_contain_text("Pesan 00")
+    expect(page.locator(".timeline .entry--more")).to_have_count(0)
+    assert page.url.endswith(f"/parties/{budi.pk}/")  # swapped in place, no navigation
     assert csp_errors == []
