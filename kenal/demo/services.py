@@ -12,8 +12,8 @@ from __future__ import annotations
 import random
 import re
 import time as clock
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
@@ -24,6 +24,7 @@ from kenal.accounts.models import Role, User
 from kenal.agreements.models import Agreement, BillingPeriod
 from kenal.audit.services import audit_record
 from kenal.commerce.models import LineStatus, Order, OrderLine, Product
+from kenal.commerce.services import order_summary
 from kenal.demo import vocabulary as words
 from kenal.interactions.models import Channel, Direction, Interaction, InteractionKind
 from kenal.parties.contacts import normalize_contact
@@ -53,18 +54,6 @@ class DemoSummary:
     agreements: int
     interactions: int
     seconds: float
-
-
-def order_fill_summary(*, order: Order, lines: Sequence[OrderLine]) -> None:
-    """Set the order's summary of its paid lines (DOMAIN.md: an order's time is its
-    earliest line's; it counts when a line is paid; promotions and quantities come from
-    the paid lines)."""
-    paid = [line for line in lines if line.status == LineStatus.PAID]
-    order.occurred_at = min(line.occurred_at for line in lines)
-    order.is_paid = bool(paid)
-    order.has_promotion = any(line.promo_code or line.discount > 0 for line in paid)
-    order.max_paid_quantity = max((line.quantity for line in paid), default=Decimal(0))
-    order.paid_total = sum((line.quantity * line.unit_price - line.discount for line in paid), Decimal(0))
 
 
 @transaction.atomic
@@ -274,7 +263,8 @@ class _Builder:
                 quantity=qty, unit_price=price, discount=(qty * price * percent / 100).quantize(Decimal(1)),
                 promo_code=code, consumer=consumer, channel=channel, currency=CURRENCY, status=line_status,
             ))
-        order_fill_summary(order=order, lines=lines)
+        for field, value in asdict(order_summary(lines)).items():
+            setattr(order, field, value)
         self.orders.append((order, lines))
         return order
 
