@@ -7,7 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db import connection
+from django.db.models import Count, Exists, Func, IntegerField, OuterRef, Q, QuerySet
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 from django.utils.translation import gettext as _
@@ -158,14 +159,23 @@ def parties_by_profile(
     parties: QuerySet[Party], *, relationship: str = "", customer_type: str = "", characteristic: str = ""
 ) -> QuerySet[Party]:
     """``parties`` narrowed by the primary relationship, the customer type and one
-    characteristic, each read from an indexed column of the party's profile."""
+    characteristic of their profiles. A correlated EXISTS rather than a join, so both
+    databases keep walking the list's (name, id) order and stop after a page, instead
+    of fetching every customer through the relationship index and sorting them."""
+    lookup: dict[str, Any] = {}
     if relationship:
-        parties = parties.filter(profile__relationship=relationship)
+        lookup["relationship"] = relationship
     if customer_type:
-        parties = parties.filter(profile__customer_type=customer_type)
+        lookup["customer_type"] = customer_type
     if characteristic in CHARACTERISTICS:
-        parties = parties.filter(**{f"profile__{characteristic}": True})
-    return parties
+        lookup[characteristic] = True
+    if not lookup:
+        return parties
+    return parties.filter(Exists(PartyProfile.objects.filter(party_id=OuterRef("pk"), **lookup)))
+
+
+# COUNT(*) as a plain expression: Count("*") in values() would group by every column.
+COUNT_ROWS = Func(template="COUNT(*)", output_field=IntegerField())
 
 
 @dataclass
@@ -174,43 +184,45 @@ class ProfileCounts:
     characteristics: dict[str, int]
 
 
-def profile_counts(parties: QuerySet[Party]) -> ProfileCounts:
-    """How many of ``parties`` have each primary relationship and each characteristic,
-    in one aggregate query over their profiles."""
-    aggregates = {f"rel_{value}": Count("pk", filter=Q(relationship=value)) for value in Relationship.values}
-    aggregates |= {f"char_{name}": Count("pk", filter=Q(**{name: True})) for name in CHARACTERISTICS}
-    row = PartyProfile.objects.filter(party__in=parties.order_by().values("pk")).aggregate(**aggregates)
+def _count_everyone() -> ProfileCounts:
+    """Counts over every profile as one statement of scalar subqueries, each answered
+    from an index alone: the relationship index, and each characteristic's index of
+    the profiles where it holds."""
+    narrowed = [PartyProfile.objects.filter(relationship=value) for value in Relationship.values]
+    narrowed += [PartyProfile.objects.filter(**{name: True}) for name in CHARACTERISTICS]
+    parts, params = [], []
+    for qs in narrowed:
+        sql, sql_params = qs.order_by().values(n=COUNT_ROWS).query.sql_with_params()
+        parts.append(f"({sql})")
+        params.extend(sql_params)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(parts)}", params)
+        numbers = [int(n or 0) for n in cursor.fetchone()]
+    split = len(Relationship.values)
     return ProfileCounts(
-        relationships={value: row[f"rel_{value}"] for value in Relationship.values},
-        characteristics={name: row[f"char_{name}"] for name in CHARACTERISTICS},
+        relationships=dict(zip(Relationship.values, numbers[:split], strict=True)),
+        characteristics=dict(zip(CHARACTERISTICS, numbers[split:], strict=True)),
     )
 
 
-@dataclass
-class RecomputeProgress:
-    """The latest background recompute as its task row tells it, and the latest
-    finished run of the engine over every party."""
-
-    task: DBTaskResult | None
-    last_full_run: ClassificationRun | None
-
-    @property
-    def active(self) -> bool:
-        return self.task is not None and self.task.status in (TaskResultStatus.READY, TaskResultStatus.RUNNING)
-
-    @property
-    def status(self) -> str:
-        return self.task.status if self.task is not None else ""
-
-    @property
-    def status_label(self) -> str:
-        return str(TaskResultStatus(self.task.status).label) if self.task is not None else ""
-
-
-def recompute_progress() -> RecomputeProgress:
-    task = DBTaskResult.objects.filter(task_path=recompute_all.module_path).order_by("-enqueued_at").first()
-    run = ClassificationRun.objects.filter(full=True).order_by("-finished_at", "-id").first()
-    return RecomputeProgress(task=task, last_full_run=run)
+def profile_counts(parties: QuerySet[Party]) -> ProfileCounts:
+    """How many of ``parties`` have each primary relationship and each characteristic,
+    in one query: from indexes alone when ``parties`` is every party, else one GROUP
+    BY over the matching parties joined to their profiles."""
+    if not parties.query.where:
+        return _count_everyone()
+    sums = {name: Count("pk", filter=Q(**{f"profile__{name}": True})) for name in CHARACTERISTICS}
+    rows = parties.order_by().values("profile__relationship").annotate(total=Count("pk"), **sums)
+    counts = ProfileCounts(
+        relationships=dict.fromkeys(Relationship.values, 0), characteristics=dict.fromkeys(CHARACTERISTICS, 0)
+    )
+    for row in rows:
+        if row["profile__relationship"] is None:
+            continue  # parties never classified
+        counts.relationships[row["profile__relationship"]] = row["total"]
+        for name in CHARACTERISTICS:
+            counts.characteristics[name] += row[name]
+    return counts
 
 
 @dataclass
@@ -255,3 +267,30 @@ def attach_profiles(parties: list[Party]) -> None:
         party.listed_profile = profiles.get(party.pk)
         names = party.listed_profile.characteristics if party.listed_profile else []
         party.listed_characteristics = [str(labels[name]) for name in names]
+
+
+@dataclass
+class RecomputeProgress:
+    """The latest background recompute as its task row tells it, and the latest
+    finished run of the engine over every party."""
+
+    task: DBTaskResult | None
+    last_full_run: ClassificationRun | None
+
+    @property
+    def active(self) -> bool:
+        return self.task is not None and self.task.status in (TaskResultStatus.READY, TaskResultStatus.RUNNING)
+
+    @property
+    def status(self) -> str:
+        return self.task.status if self.task is not None else ""
+
+    @property
+    def status_label(self) -> str:
+        return str(TaskResultStatus(self.task.status).label) if self.task is not None else ""
+
+
+def recompute_progress() -> RecomputeProgress:
+    task = DBTaskResult.objects.filter(task_path=recompute_all.module_path).order_by("-enqueued_at").first()
+    run = ClassificationRun.objects.filter(full=True).order_by("-finished_at", "-id").first()
+    return RecomputeProgress(task=task, last_full_run=run)

@@ -11,6 +11,8 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from kenal.classification.display import attach_profiles, parties_by_profile, profile_counts, profile_facets
+from kenal.classification.forms import ProfileFilterForm
 from kenal.parties import selectors
 from kenal.parties.access import parties_access, party_for_user
 from kenal.parties.forms import PartyFilterForm, PartyForm, party_ref
@@ -33,15 +35,24 @@ def _render(request: HttpRequest, template: str, partial: str, context: dict) ->
 def party_list(request: HttpRequest) -> HttpResponse:
     parties_access(request.user)
     filters = PartyFilterForm(request.GET)
+    profile_filters = ProfileFilterForm(request.GET)
     arguments = filters.search_arguments()
+    narrowing = profile_filters.filter_arguments()
     cleaned = filters.cleaned_data if filters.is_valid() else {}
+    found = selectors.party_search(**arguments)
     page = selectors.party_page(
-        parties=selectors.party_search(**arguments), after=cleaned.get("after"), before=cleaned.get("before")
+        parties=parties_by_profile(found, **narrowing), after=cleaned.get("after"), before=cleaned.get("before")
     )
+    attach_profiles(page.parties)
     query = request.GET.copy()
     for key in ("after", "before"):
         query.pop(key, None)
-    context = {"filters": filters, "page": page, "query": query.urlencode(), "searching": any(arguments.values())}
+    context = {
+        "filters": filters, "profile_filters": profile_filters, "page": page, "query": query.urlencode(),
+        "searching": any(arguments.values()) or any(narrowing.values()),
+        # Counts follow the search alone, so choosing one relationship keeps the others' numbers in view.
+        "facets": profile_facets(counts=profile_counts(found), params=request.GET),
+    }
     return _render(request, "parties/party_list.html", "results", context)
 
 

@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import translation
 
 from kenal.agreements.services import Side, agreement_sign
 from kenal.audit.models import AuditEvent
@@ -100,7 +101,7 @@ def test_it_rejects_an_order_without_lines_or_with_a_bad_line(db):
     with pytest.raises(ValidationError) as empty:
         order_create(actor=None, buyer=buyer, lines=[])
     assert "lines" in empty.value.message_dict
-    with pytest.raises(ValidationError) as bad:
+    with pytest.raises(ValidationError) as bad, translation.override("en"):
         order_create(actor=None, buyer=buyer, lines=[LineData(sku="A", unit_price=Decimal(1), quantity=Decimal(0))])
     assert "Line 1" in bad.value.message_dict["lines"][0]
     assert not Order.objects.exists()

@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.profileui import factories as f
+
+
+@pytest.fixture
+def people(db):
+    """Two customers (one loyal and thrifty, one new), a consumer, a client, a prospect."""
+    loyal = f.party("Rina Wijaya")
+    for days, promo in ((210, "HEMAT"), (150, ""), (60, "HEMAT"), (10, "")):
+        f.buy(loyal, f.days_ago(days), promo_code=promo)
+    fresh = f.party("Rudi Hartono")
+    child = f.party("Dewi Hartono")
+    f.buy(fresh, f.days_ago(3), consumer=child)
+    client = f.party("PT Sinar Jaya", kind="organization")
+    from kenal.agreements.services import Side, agreement_sign
+    agreement = f.proposal(client)
+    agreement_sign(actor=None, agreement=agreement, side=Side.PROVIDER)
+    agreement_sign(actor=None, agreement=agreement, side=Side.CLIENT)
+    f.proposal(f.party("Ratna Sari"))  # a proposal only: a prospect
+    return {"loyal": loyal, "fresh": fresh, "child": child, "client": client}
+
+
+def names(html: str) -> list[str]:
+    return re.findall(r'<th scope="row" data-label="Name"><a href="/parties/\d+/">([^<]+)</a>', html)
+
+
+def counts(html: str) -> dict[str, int]:
+    return {key: int(n) for key, n in re.findall(
+        r'data-facet="([a-z]+:[a-z]+)"[^>]*>[^<]+<span class="facets__count">(\d+)</span>', html)}
+
+
+def test_it_filters_by_relationship(as_support, people):
+    html = as_support.get("/parties/?relationship=customer").content.decode()
+    assert names(html) == ["Rina Wijaya", "Rudi Hartono"]
+    html = as_support.get("/parties/?relationship=consumer").content.decode()
+    assert names(html) == ["Dewi Hartono"]
+
+
+def test_it_filters_by_characteristic_and_customer_type_together_with_the_search(as_support, people):
+    assert names(as_support.get("/parties/?characteristic=new").content.decode()) == ["Rudi Hartono"]
+    assert names(as_support.get("/parties/?characteristic=loyal&q=rina").content.decode()) == ["Rina Wijaya"]
+    assert names(as_support.get("/parties/?characteristic=loyal&q=rudi").content.decode()) == []
+    html = as_support.get("/parties/?customer_type=external&relationship=client").content.decode()
+    assert names(html) == ["PT Sinar Jaya"]
+
+
+def test_it_counts_relationships_and_characteristics_for_the_current_search(as_support, people):
+    everyone = counts(as_support.get("/parties/").content.decode())
+    assert everyone["relationship:client"] == 1
+    assert everyone["relationship:customer"] == 2
+    assert everyone["relationship:consumer"] == 1
+    assert everyone["relationship:prospect"] == 1
+    assert everyone["characteristic:loyal"] == 1 and everyone["characteristic:thrifty"] == 1
+    assert everyone["characteristic:new"] == 1 and everyone["characteristic:growing"] == 0
+    hartono = counts(as_support.get("/parties/?q=hartono", headers={"HX-Request": "true"}).content.decode())
+    assert hartono["relationship:customer"] == 1 and hartono["relationship:consumer"] == 1
+    assert hartono["relationship:client"] == 0 and hartono["characteristic:loyal"] == 0
+
+
+def test_it_links_each_count_to_its_filter_and_back(as_support, people):
+    html = as_support.get("/parties/?q=hartono&relationship=consumer").content.decode()
+    link = re.search(r'href="(/parties/\?[^"]*)"[^>]*data-facet="relationship:consumer"', html).group(1)
+    assert "relationship" not in link and "q=hartono" in link  # choosing it again clears it
+    link = re.search(r'href="(/parties/\?[^"]*)"[^>]*data-facet="characteristic:new"', html).group(1)
+    assert "characteristic=new" in link and "relationship=consumer" in link
+
+
+def test_it_shows_each_partys_relationship_and_characteristics_in_the_list(as_support, people):
+    html = as_support.get("/parties/?q=rina").content.decode()
+    row = html[html.index("Rina Wijaya"):html.index("</tr>", html.index("Rina Wijaya"))]
+    assert ">Customer</span>" in row and ">Loyal</span>" in row and ">Thrifty</span>" in row
+
+
+def test_it_ignores_an_unknown_filter_value(as_support, people):
+    response = as_support.get("/parties/?relationship=boss&characteristic=rich")
+    assert response.status_code == 200
+    assert len(names(response.content.decode())) == 5
