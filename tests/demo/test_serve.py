@@ -24,6 +24,8 @@ import psycopg
 import pytest
 from django.contrib.auth.hashers import make_password
 
+from kenal.core.management.commands.serve import terminal_language
+
 START_TIMEOUT = 180
 
 
@@ -46,8 +48,10 @@ class Target:
 
 @pytest.fixture
 def target(tmp_path) -> Iterator[Target]:
-    env = dict(os.environ, KENAL_DATA_DIR=str(tmp_path), KENAL_LANGUAGE="en", PYTHONUNBUFFERED="1")
-    env.pop("PORT", None)
+    # The web interface defaults to Indonesian; the console follows the English terminal.
+    env = dict(os.environ, KENAL_DATA_DIR=str(tmp_path), KENAL_LANGUAGE="id", LANG="C.UTF-8", PYTHONUNBUFFERED="1")
+    for name in ("PORT", "LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        env.pop(name, None)
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith(("postgres://", "postgresql://")):
         env.pop("DATABASE_URL", None)
@@ -234,3 +238,22 @@ def test_it_says_so_when_the_port_is_taken_and_does_no_first_start_work(target):
     assert target.query("SELECT COUNT(*) FROM parties_party")[0][0] == 0
     assert target.query("SELECT COUNT(*) FROM accounts_user")[0][0] == 0
     assert not (target.data_dir / "initial-admin-password").exists()
+
+
+@pytest.mark.parametrize(
+    ("variables", "language"),
+    [
+        ({"LANG": "id_ID.UTF-8"}, "id"),
+        ({"LANG": "C.UTF-8"}, "en"),
+        ({"LANG": "id_ID.UTF-8", "LC_ALL": "en_GB.UTF-8"}, "en"),
+        ({"LANG": "C", "LANGUAGE": "id:en"}, "id"),
+        ({"LANG": "fr_FR.UTF-8"}, "en"),
+        ({}, "en"),
+    ],
+)
+def test_it_speaks_the_terminals_language_on_the_console(monkeypatch, variables, language):
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    assert terminal_language() == language

@@ -10,6 +10,7 @@ Ctrl+C or SIGTERM."""
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import signal
 import subprocess
@@ -22,6 +23,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.db.models import Q
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from kenal.accounts.models import Role, User
@@ -59,6 +61,19 @@ def admin_password_to_show() -> str | None:
     return None
 
 
+def terminal_language() -> str:
+    """The language of the operator's terminal, read from the variables gettext reads;
+    English unless it names a language Kenal speaks. The console speaks the terminal's
+    language (as most command-line tools do), while KENAL_LANGUAGE sets the web
+    interface's default, so `make run` in an English shell prints English."""
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(name, "")
+        if value:
+            code = re.split(r"[_.@:-]", value, maxsplit=1)[0].lower()
+            return code if code in dict(settings.LANGUAGES) else "en"
+    return "en"
+
+
 def _write_secret(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     # Created with mode 600 from the start, so it is never readable by others.
@@ -81,6 +96,10 @@ class Command(BaseCommand):
         parser.add_argument("--no-worker", action="store_true", help=_("Do not start the background worker."))
 
     def handle(self, *args, host: str, port: int, no_demo: bool, no_worker: bool, **options) -> None:
+        with translation.override(terminal_language()):
+            self.serve(host=host, port=port, no_demo=no_demo, no_worker=no_worker)
+
+    def serve(self, *, host: str, port: int, no_demo: bool, no_worker: bool) -> None:
         from waitress import create_server
 
         # whitenoise serves from the apps' folders (WHITENOISE_USE_FINDERS) but warns on
