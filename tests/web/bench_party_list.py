@@ -31,7 +31,7 @@ from kenal.parties.models import ContactPoint, Party, PartyKind  # noqa: E402
 SIZE = 100_000
 FIRST = "Budi Sari Agus Dewi Rina Andi Putri Joko Wati Eko Siti Rudi Ayu Bayu Nur Fajar Indah Hadi Lina Tono".split()
 LAST = "Santoso Wijaya Saputra Lestari Hidayat Kusuma Pratama Halim Gunawan Nugroho Setiawan Rahman Wibowo".split()
-SEARCHES = ["", "budi", "zzzz-no-match", "user4242@example.id", "0812-0000-4242", "+62 812 0000 4242",
+SEARCHES = ["", "a", "budi", "zzzz-no-match", "user4242@example.id", "0812-0000-4242", "+62 812 0000 4242",
             "6281200004242", "C004242", "PT Halim"]
 
 
