@@ -16,10 +16,9 @@ from kenal.parties.services import PartyData
 
 
 class PartyFilterForm(forms.Form):
-    """The party list's search and filters, read from the query string.
-
-    Filters by relationship and characteristic belong here too, once classification
-    stores them: add a field, and pass it on to party_search as a keyword argument."""
+    """The party list's search, kind filter and page position, read from the query
+    string. Filters by relationship, customer type and characteristic are read beside
+    it by kenal.classification.forms.ProfileFilterForm, which owns those results."""
 
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
     kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("All kinds")), *PartyKind.choices])
