@@ -78,3 +78,14 @@ def test_it_shows_the_login_error_for_a_wrong_password(client, sales):
     assert response.status_code == 200
     assert b"alert--error" in response.content
     assert "_auth_user_id" not in client.session
+
+
+def test_it_shows_each_role_the_links_it_may_follow(admin_user, manager, support):
+    admin_page = english_client(admin_user).get("/parties/").content.decode()
+    assert 'href="/admin/"' in admin_page and 'href="/api/v1/docs"' in admin_page
+    manager_page = english_client(manager).get("/parties/").content.decode()
+    assert 'href="/admin/"' not in manager_page and 'href="/settings/classification/"' in manager_page
+    support_page = english_client(support).get("/parties/").content.decode()
+    assert 'href="/admin/"' not in support_page and 'href="/settings/classification/"' not in support_page
+    assert 'aria-current="page">Parties</a>' in support_page
+    assert '<button type="submit" class="button button--ghost">Log out</button>' in support_page
