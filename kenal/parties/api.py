@@ -16,6 +16,9 @@ from pydantic import ConfigDict
 
 from kenal.api.pagination import paginated
 from kenal.api.schemas import ErrorOut, PartyRef
+from kenal.classification.display import parties_by_profile
+from kenal.classification.models import Characteristic, Relationship
+from kenal.classification.schemas import PartyClassificationOut
 from kenal.parties.access import parties_access, party_for_user
 from kenal.parties.models import Language, Party, PartyKind, Scope
 from kenal.parties.selectors import party_search
@@ -36,7 +39,7 @@ class ContactPointOut(Schema):
     value: str
 
 
-class PartyOut(Schema):
+class PartyOut(PartyClassificationOut):
     id: int
     external_id: str | None
     kind: str
@@ -132,7 +135,7 @@ def _parties() -> QuerySet[Party]:
 
 
 def _with_relations(parties: QuerySet[Party]) -> QuerySet[Party]:
-    return parties.select_related("referred_by", "member_of").prefetch_related("contact_points")
+    return parties.select_related("referred_by", "member_of", "profile__csm").prefetch_related("contact_points")
 
 
 @router.get("", response=list[PartyOut], summary=gettext_lazy("List parties"))
@@ -143,9 +146,20 @@ def list_parties(
         "", description=gettext_lazy("A name fragment, an email, a phone number written any common way, or an external id.")
     ),
     kind: PartyKind | None = Query(None),
+    relationship: Relationship | None = Query(
+        None, description=gettext_lazy("Only parties of this primary relationship.")
+    ),
+    customer_type: Scope | None = Query(None, description=gettext_lazy("Only parties of this customer type.")),
+    characteristic: Characteristic | None = Query(
+        None, description=gettext_lazy("Only parties with this characteristic.")
+    ),
 ):
     parties_access(request.auth)
     found = party_search(query=q, kind=str(kind) if kind else "")
+    found = parties_by_profile(
+        found, relationship=str(relationship or ""), customer_type=str(customer_type or ""),
+        characteristic=str(characteristic or ""),
+    )
     return _with_relations(found)
 
 

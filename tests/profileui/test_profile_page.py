@@ -74,7 +74,9 @@ def test_it_shows_the_journey_newest_first_with_why(as_support, db):
     agreement_sign(actor=None, agreement=agreement, side=Side.PROVIDER)
     agreement_sign(actor=None, agreement=agreement, side=Side.CLIENT)
     steps = journey(page(as_support, party))
-    assert steps[0].endswith("Relationship: Customer → Client — Client: party to 1 active agreement signed by both sides")
+    assert steps[0].endswith(
+        "Relationship: Customer → Client — Client: party to 1 active agreement signed by both sides"
+    )
     assert any("Relationship: Prospect → Customer — Customer: 1 paid order" in step for step in steps[1:])
     assert not any(step.startswith(("Client flag", "Prospect flag")) for step in steps)
 
