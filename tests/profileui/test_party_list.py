@@ -80,3 +80,17 @@ def test_it_ignores_an_unknown_filter_value(as_support, people):
     response = as_support.get("/parties/?relationship=boss&characteristic=rich")
     assert response.status_code == 200
     assert len(names(response.content.decode())) == 5
+
+
+@pytest.mark.parametrize("search", ["", "hartono"])
+def test_it_counts_in_one_query(people, search):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from kenal.classification.display import profile_counts
+    from kenal.parties.selectors import party_search
+
+    with CaptureQueriesContext(connection) as queries:
+        counted = profile_counts(party_search(query=search))
+    assert len(queries.captured_queries) == 1
+    assert sum(counted.relationships.values()) == (5 if not search else 2)
