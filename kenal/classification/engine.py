@@ -107,6 +107,12 @@ class _Dialect:
         args = ", ".join(f"'{key}', {value}" for key, value in pairs)
         return f"json_build_object({args})" if self.pg else f"json_object({args})"
 
+    def numbers_object(self, code: str, params: list[tuple[str, str]]) -> str:
+        """{"code": code, "params": {...}} for numeric params, written by concatenation:
+        the JSON functions cost several times more, and a recompute builds millions."""
+        inner = ",".join(f'"{key}":\' || COALESCE(CAST({value} AS text), \'null\') || \'' for key, value in params)
+        return "'{\"code\":\"" + code + "\",\"params\":{" + inner + "}}'"
+
     def json_text(self, expr: str) -> str:
         return f"CAST({expr} AS text)" if self.pg else expr
 
@@ -212,8 +218,7 @@ class _Run:
         return f"{table} {alias}{hint}"
 
     def execute(self, started: datetime) -> ClassifySummary:
-        for table in TEMP_TABLES:
-            self.cursor.execute(f"DROP TABLE IF EXISTS {table}")
+        self._drop(*TEMP_TABLES)
         self.scope_ids: list[int] = []
         if self.party_ids is not None:
             self._scope()
@@ -222,10 +227,12 @@ class _Run:
         self._interactions()
         self._agreements()
         self._base()
+        self._drop("cls_ord", "cls_use", "cls_int", "cls_agr_rows", "cls_agr", "cls_csm", "cls_cover")
         self._derived()
         threshold = self._top_threshold()
         self._overrides()
         self._out(threshold, started)
+        self._drop("cls_base", "cls_grow", "cls_q", "cls_ov")
         changes = self._history(started)
         self._store(started)
         summary = self._summary(changes)
@@ -234,9 +241,13 @@ class _Run:
             top_revenue_threshold=threshold if self.party_ids is None else None,
             started_at=started, finished_at=timezone.now(),
         )
-        for table in TEMP_TABLES:
-            self.cursor.execute(f"DROP TABLE IF EXISTS {table}")
+        self._drop(*TEMP_TABLES)
         return summary
+
+    def _drop(self, *tables: str) -> None:
+        """Temporary tables go as soon as they are used, to keep memory low."""
+        for table in tables:
+            self.cursor.execute(f"DROP TABLE IF EXISTS {table}")
 
     def _scope(self) -> None:
         # The requested parties plus those they referred: growing reads their flags.
@@ -511,13 +522,13 @@ class _Run:
                 {char_final}
             FROM c
         """
-        # Each stage is materialised once: inlined, every mention of a column would
-        # evaluate its whole CASE again in the reasons and the next best action.
+        # The final values are materialised once: inlined, every mention of a column in
+        # the reasons and the next best action would evaluate its whole CASE again.
         self.sql(f"""
             CREATE TEMP TABLE cls_out AS
-            WITH c AS MATERIALIZED ({computed}),
+            WITH c AS ({computed}),
             f1 AS MATERIALIZED ({final}),
-            f AS MATERIALIZED (SELECT f.*, {self._nba_code_sql(threshold)} AS nba FROM f1 f)
+            f AS (SELECT f.*, {self._nba_code_sql(threshold)} AS nba FROM f1 f)
             SELECT f.party_id, f.relationship, f.customer_type,
                 f.f_client = 1 AS is_client, f.f_customer = 1 AS is_customer, f.f_consumer = 1 AS is_consumer,
                 (f.f_client = 0 AND f.f_customer = 0 AND f.f_consumer = 0) AS is_prospect,
@@ -567,7 +578,10 @@ class _Run:
         ]
         pieces = []
         for condition, code, params in parts:
-            obj = d.json_text(d.obj(("code", f"'{code}'"), ("params", d.obj(*params))))
+            if code == "type_explicit":
+                obj = d.json_text(d.obj(("code", f"'{code}'"), ("params", d.obj(*params))))
+            else:
+                obj = d.numbers_object(code, params)
             pieces.append(f"CASE WHEN {condition} THEN ',' || {obj} ELSE '' END")
         pieces.append("CASE WHEN f.ov_reasons IS NOT NULL THEN ',' || f.ov_reasons ELSE '' END")
         return f"'[' || substr({' || '.join(pieces)}, 2) || ']'"
@@ -655,14 +669,15 @@ class _Run:
             ("paid_orders", "o.n_paid"), ("revenue_12m", "o.revenue_12m"), ("computed_at", "%(computed_at)s"),
         ]
         table = "classification_partyprofile"
+        only = self.scoped(f"{table}.party_id", requested_only=True)
         differs = " OR ".join(d.distinct(f'{table}."{column}"', f"o.{source}") for column, source in indexed)
         self.sql(f"""
             UPDATE {table} SET {", ".join(f'"{column}" = o.{source}' for column, source in indexed)}
-            FROM cls_out o WHERE o.party_id = {table}.party_id AND ({differs})
+            FROM cls_out o WHERE o.party_id = {table}.party_id AND ({differs}){only}
         """)
         self.sql(f"""
             UPDATE {table} SET {", ".join(f'"{column}" = {value}' for column, value in plain)}
-            FROM cls_out o WHERE o.party_id = {table}.party_id
+            FROM cls_out o WHERE o.party_id = {table}.party_id{only}
         """)
         columns = [column for column, _ in indexed] + [column for column, _ in plain]
         values = [f"o.{source}" for _, source in indexed] + [value for _, value in plain]

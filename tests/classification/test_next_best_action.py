@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.test import override_settings
+from django.utils import translation
 
 from kenal.classification.engine import classify
 from kenal.classification.models import ClassificationSettings, PartyProfile
@@ -42,7 +43,7 @@ def test_it_asks_to_assign_a_csm_then_to_renew_then_to_check_in(csm):
     assert action(quiet) == ("csm_checkin", {"days": 31})
     assert action(cared_for) == ("", {})
     assert action(auto) == ("", {})
-    with override_settings(LANGUAGE_CODE="en"):
+    with translation.override("en"):
         assert next_best_action_text(*action(ending)) == (
             "Start the renewal talk: the agreement ends in 60 days and does not renew by itself."
         )

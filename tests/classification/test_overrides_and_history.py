@@ -6,16 +6,22 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from kenal.audit.models import AuditEvent
 from kenal.classification.engine import classify
 from kenal.classification.models import PartyProfile, ProfileChange, ProfileOverride
-from kenal.classification.reasons import reasons_text
+from kenal.classification.reasons import reasons_text as _reasons_text
 from kenal.classification.services import override_create, override_withdraw
 from tests.classification.factories import agreement, at, line, order, party
 
 pytestmark = pytest.mark.django_db
 AS_OF = date(2026, 3, 10)
+
+
+def reasons_text(reasons) -> list[str]:
+    with translation.override("en"):
+        return _reasons_text(reasons)
 
 
 def stored(p) -> PartyProfile:
