@@ -361,6 +361,21 @@ def _backend_peak_kib(cursor) -> int | None:
     return None
 
 
+def _backend_cpu_seconds(cursor) -> float | None:
+    """CPU time of this connection's PostgreSQL server process, which does the work."""
+    cursor.execute("SELECT pg_backend_pid()")
+    try:
+        fields = Path(f"/proc/{cursor.fetchone()[0]}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _own_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def child_classify(args) -> dict:
     import django
 
@@ -370,11 +385,21 @@ def child_classify(args) -> dict:
     from kenal.classification.engine import classify
     from kenal.classification.models import PartyProfile
 
-    result: dict = {}
+    result: dict = {"load_average": os.getloadavg()[0]}
+    pg = connection.vendor == "postgresql"
     for label in ("first", "second"):
+        with connection.cursor() as cursor:
+            backend_before = _backend_cpu_seconds(cursor) if pg else None
+        cpu_before = _own_cpu_seconds()
         started = time.perf_counter()
         summary = classify(as_of=AS_OF)
         result[f"full_{label}_seconds"] = round(time.perf_counter() - started, 2)
+        result[f"full_{label}_cpu_seconds"] = round(_own_cpu_seconds() - cpu_before, 2)
+        if pg:
+            with connection.cursor() as cursor:
+                backend_after = _backend_cpu_seconds(cursor)
+            if backend_before is not None and backend_after is not None:
+                result[f"full_{label}_backend_cpu_seconds"] = round(backend_after - backend_before, 2)
     result["parties"] = summary.parties
     result["relationships"] = summary.relationships
     result["characteristics"] = summary.characteristics

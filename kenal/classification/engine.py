@@ -236,11 +236,13 @@ class _Run:
         changes = self._history(started)
         self._store(started)
         summary = self._summary(changes)
-        ClassificationRun.objects.create(
-            as_of=self.as_of, full=self.party_ids is None, parties=summary.parties,
-            top_revenue_threshold=threshold if self.party_ids is None else None,
-            started_at=started, finished_at=timezone.now(),
-        )
+        if self.party_ids is None:
+            # Only full runs are logged: every order or message written may recompute
+            # its parties, and a row for each would drown the nightly runs.
+            ClassificationRun.objects.create(
+                as_of=self.as_of, full=True, parties=summary.parties, top_revenue_threshold=threshold,
+                started_at=started, finished_at=timezone.now(),
+            )
         self._drop(*TEMP_TABLES)
         return summary
 

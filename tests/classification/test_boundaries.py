@@ -430,3 +430,24 @@ def test_it_reads_the_referred_parties_when_recomputing_one_referrer():
     classify(as_of=AS_OF, party_ids=[referrer.pk])
     assert PartyProfile.objects.get(party=referrer).growing is True
     assert not PartyProfile.objects.filter(party=friend).exists()
+
+
+# -- a time zone with summer time ----------------------------------------------------------
+
+def test_it_counts_calendar_days_in_a_zone_with_summer_time():
+    from zoneinfo import ZoneInfo
+
+    from django.test import override_settings
+
+    berlin = ZoneInfo("Europe/Berlin")
+    span179, span180 = party(), party()
+    for p, last in ((span179, datetime(2026, 3, 29, 23, 30, tzinfo=berlin)),
+                    (span180, datetime(2026, 3, 30, 0, 30, tzinfo=berlin))):
+        order(p, datetime(2025, 10, 1, 0, 30, tzinfo=berlin))  # 30 September in UTC
+        order(p, datetime(2025, 12, 1, 12, 0, tzinfo=berlin))
+        order(p, datetime(2026, 2, 1, 12, 0, tzinfo=berlin))
+        order(p, last)
+    with override_settings(TIME_ZONE="Europe/Berlin"):
+        classify(as_of=date(2026, 3, 30))
+    assert PartyProfile.objects.get(party=span179).loyal is False
+    assert PartyProfile.objects.get(party=span180).loyal is True
