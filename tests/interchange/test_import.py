@@ -259,15 +259,17 @@ def test_it_reports_every_bad_party_row_and_writes_nothing(write_csv):
     assert not Party.objects.exists() and not ContactPoint.objects.exists()
 
 
-def test_it_reports_an_unknown_csm(write_csv, parties_file):
+def test_it_reports_an_unknown_csm_and_a_repeated_agreement(write_csv, parties_file):
     import_file(kind="parties", path=parties_file)
     path = write_csv("agreements.csv", ["external_id", "party", "title", "starts_on", "ends_on", "csm"], [
-        ["A-1", "P-9", "Retainer", "2026-02-01", "2026-01-01", "nobody"]])
+        ["A-1", "P-9", "Retainer", "2026-02-01", "2026-01-01", "nobody"],
+        ["A-1", "P-9", "Retainer", "2026-02-01", "", ""]])
 
     with pytest.raises(ImportInvalid) as caught:
         import_file(kind="agreements", path=path)
 
-    assert {(p.column, p.value) for p in caught.value.report.problems} == {("ends_on", "2026-01-01"), ("csm", "nobody")}
+    assert {(p.row, p.column, p.value) for p in caught.value.report.problems} == {
+        (2, "ends_on", "2026-01-01"), (2, "csm", "nobody"), (3, "external_id", "A-1")}
     assert not Agreement.objects.exists()
 
 
