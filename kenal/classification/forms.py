@@ -57,6 +57,19 @@ class OverrideForm(forms.Form):
 
 SHARE_FIELDS = ("thrifty_share", "intermediate_share", "top_revenue_share")
 
+# The settings page's sections, in order; together they are every editable field.
+SETTINGS_GROUPS = [
+    (_("Business"), ["profile"]),
+    (_("Characteristics"), [
+        "new_days", "potential_days", "impulsive_hours", "thrifty_min_orders", "thrifty_share",
+        "loyal_min_orders", "loyal_span_days", "loyal_recent_days", "loyal_agreement_days", "growing_min_orders",
+    ]),
+    (_("Customer type"), ["intermediate_min_units", "intermediate_share"]),
+    (_("Next best actions"), [
+        "top_revenue_share", "top_tiers", "renewal_window_days", "checkin_days", "winback_days",
+    ]),
+]
+
 
 class ClassificationSettingsForm(forms.ModelForm):
     """The business profile and every threshold. Shares are fractions between 0 and
@@ -64,12 +77,7 @@ class ClassificationSettingsForm(forms.ModelForm):
 
     class Meta:
         model = ClassificationSettings
-        fields = [
-            "profile", "new_days", "potential_days", "impulsive_hours", "thrifty_min_orders", "thrifty_share",
-            "loyal_min_orders", "loyal_span_days", "loyal_recent_days", "loyal_agreement_days",
-            "growing_min_orders", "intermediate_min_units", "intermediate_share", "top_revenue_share",
-            "top_tiers", "renewal_window_days", "checkin_days", "winback_days",
-        ]
+        fields = [name for _legend, names in SETTINGS_GROUPS for name in names]
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -83,20 +91,8 @@ class ClassificationSettingsForm(forms.ModelForm):
                 form_field.widget.attrs["min"] = "1"
         self.fields["intermediate_min_units"].widget.attrs["min"] = "0"
 
-    GROUPS = [
-        (_("Business"), ["profile"]),
-        (_("Characteristics"), [
-            "new_days", "potential_days", "impulsive_hours", "thrifty_min_orders", "thrifty_share",
-            "loyal_min_orders", "loyal_span_days", "loyal_recent_days", "loyal_agreement_days", "growing_min_orders",
-        ]),
-        (_("Customer type"), ["intermediate_min_units", "intermediate_share"]),
-        (_("Next best actions"), [
-            "top_revenue_share", "top_tiers", "renewal_window_days", "checkin_days", "winback_days",
-        ]),
-    ]
-
     def groups(self) -> list[tuple[str, list[forms.BoundField]]]:
-        return [(legend, [self[name] for name in names]) for legend, names in self.GROUPS]
+        return [(legend, [self[name] for name in names]) for legend, names in SETTINGS_GROUPS]
 
     def clean_intermediate_min_units(self):
         units = self.cleaned_data["intermediate_min_units"]
