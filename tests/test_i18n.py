@@ -46,11 +46,12 @@ def test_it_shows_the_login_page_in_indonesian_by_default(client):
     response = client.get("/login/", HTTP_ACCEPT_LANGUAGE="id")
     html = response.content.decode()
     assert 'lang="id"' in html
-    assert "Kata sandi" in html
+    assert "Masuk ke Kenal" in html
+    assert "Log in to Kenal" not in html
 
 
 def test_it_shows_the_login_page_in_english_when_asked(client):
     response = client.get("/login/", HTTP_ACCEPT_LANGUAGE="en")
     html = response.content.decode()
     assert 'lang="en"' in html
-    assert "Password" in html
+    assert "Log in to Kenal" in html
