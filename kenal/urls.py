@@ -14,6 +14,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("parties/", include("kenal.parties.urls")),
     path("", include("kenal.classification.urls")),
+    path("", include("kenal.interactions.urls")),
     path("api/v1/", include("kenal.api.urls", namespace="api")),
     path("account/tokens/", token_views.token_list, name="account-tokens"),
     path("account/tokens/<int:pk>/revoke/", token_views.token_revoke_view, name="account-token-revoke"),

@@ -153,6 +153,7 @@ def test_it_restores_the_computed_value_when_the_override_is_withdrawn(as_manage
     assert response.status_code == 302
     override.refresh_from_db()
     assert override.withdrawn_at is not None
+    assert AuditEvent.objects.filter(action="classification.override_withdraw", target_id=str(loyal_buyer.pk)).exists()
     html = page(as_manager, loyal_buyer)
     assert badges(html, "characteristic") == ["loyal", "thrifty"]
     assert "data-overrides" not in html

@@ -95,3 +95,8 @@ def test_it_stops_polling_once_the_recompute_finished(as_manager, db):
     assert 'data-status="SUCCESSFUL"' in status
     assert "hx-trigger" not in status
     assert "Every party was reclassified." in status
+
+
+def test_it_links_the_settings_page_for_managers_only(as_manager, as_support):
+    assert 'href="/settings/classification/"' in as_manager.get("/parties/").content.decode()
+    assert 'href="/settings/classification/"' not in as_support.get("/parties/").content.decode()
