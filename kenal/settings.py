@@ -173,6 +173,8 @@ KENAL_DEFAULT_REGION = env_str("KENAL_PHONE_REGION", "ID")
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+# WhiteNoise serves from the apps' folders (below) but expects STATIC_ROOT to exist.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

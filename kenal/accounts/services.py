@@ -1,4 +1,4 @@
-"""Personal API tokens: created and revoked by their owner, checked on every API call."""
+"""Staff users and their personal API tokens."""
 
 from __future__ import annotations
 
@@ -17,6 +17,26 @@ from kenal.audit.services import audit_record
 # to tell a token in use from a forgotten one.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 HINT_LENGTH = 12
+
+
+@transaction.atomic
+def user_create(
+    *, actor: Any | None, username: str, role: str, password: str | None = None, email: str = "",
+    first_name: str = "", last_name: str = "", is_staff: bool = False, is_superuser: bool = False,
+) -> User:
+    """A staff user. Without a password the account cannot sign in until one is set."""
+    user = User.objects.create_user(
+        username=username, email=email, password=password, first_name=first_name, last_name=last_name,
+        role=role, is_staff=is_staff, is_superuser=is_superuser,
+    )
+    audit_record(actor=actor, action="user.create", target=user, changes={"username": username, "role": role})
+    return user
+
+
+def user_language_set(*, user: User, language: str) -> None:
+    """The user's own interface language. A preference, not business data: no audit row."""
+    User.objects.filter(pk=user.pk).update(language=language)
+    user.language = language
 
 
 @transaction.atomic

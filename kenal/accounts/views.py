@@ -9,7 +9,7 @@ from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from kenal.accounts.models import User
+from kenal.accounts.services import user_language_set
 
 
 @require_POST
@@ -22,8 +22,7 @@ def language_switch(request: HttpRequest) -> HttpResponse:
     response = HttpResponseRedirect(next_url)
     language = request.POST.get("language", "")
     if language in dict(settings.LANGUAGES) and translation.check_for_language(language):
-        # A preference of the user's own, not business data: no audit row to write.
-        User.objects.filter(pk=request.user.pk).update(language=language)
+        user_language_set(user=request.user, language=language)
         response.set_cookie(
             settings.LANGUAGE_COOKIE_NAME, language,
             max_age=settings.LANGUAGE_COOKIE_AGE, path=settings.LANGUAGE_COOKIE_PATH,

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from kenal.accounts.models import Role, User
 from kenal.agreements.models import Agreement, BillingPeriod
-from kenal.audit.services import audit_record
+from kenal.accounts.services import user_create
 from kenal.commerce.models import LineStatus, Order, OrderLine, Product
 from kenal.commerce.services import order_summary
 from kenal.demo import vocabulary as words
@@ -74,11 +74,10 @@ def demo_staff_ensure() -> dict[str, list[User]]:
     for username, first, last, role in words.DEMO_STAFF:
         user = User.objects.filter(username=username).first()
         if user is None:
-            user = User.objects.create_user(
-                username=username, email=f"{username}@{words.BUSINESS.lower()}.example", password=None,
+            user = user_create(
+                actor=None, username=username, email=f"{username}@{words.BUSINESS.lower()}.example",
                 first_name=first, last_name=last, role=role,
             )
-            audit_record(actor=None, action="user.create", target=user, changes={"username": username, "role": role})
         by_role.setdefault(role, []).append(user)
     return by_role
 

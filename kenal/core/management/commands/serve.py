@@ -21,13 +21,12 @@ from types import FrameType
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import transaction
 from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from kenal.accounts.models import Role, User
-from kenal.audit.services import audit_record
+from kenal.accounts.services import user_create
 from kenal.demo.selectors import business_data_exists
 
 ADMIN_USERNAME = "admin"
@@ -38,13 +37,10 @@ def initial_password_path() -> Path:
     return Path(settings.DATA_DIR) / "initial-admin-password"
 
 
-@transaction.atomic
 def admin_create_initial(*, password: str) -> User:
-    admin = User.objects.create_user(
-        username=ADMIN_USERNAME, password=password, role=Role.ADMIN, is_staff=True, is_superuser=True,
+    return user_create(
+        actor=None, username=ADMIN_USERNAME, password=password, role=Role.ADMIN, is_staff=True, is_superuser=True,
     )
-    audit_record(actor=None, action="user.create", target=admin, changes={"username": ADMIN_USERNAME, "role": Role.ADMIN})
-    return admin
 
 
 def admin_password_to_show() -> str | None:
