@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("kenal.classification.urls")),
     path("", include("kenal.interactions.urls")),
     path("", include("kenal.agreements.urls")),
+    path("", include("kenal.commerce.urls")),
     path("api/v1/", include("kenal.api.urls", namespace="api")),
     path("account/tokens/", token_views.token_list, name="account-tokens"),
     path("account/tokens/<int:pk>/revoke/", token_views.token_revoke_view, name="account-token-revoke"),
