@@ -14,8 +14,8 @@ sample of single parties. Peak memory is the classifying process's peak RSS (for
 PostgreSQL also the server backend's, which does the work). ``--write-csv DIR``
 writes the same data as INTERCHANGE.md CSV files so other tools can be compared.
 
-PostgreSQL comes from ``--pg-url`` (a server URL; a database ``kenal_engine_bench`` is
-created there and dropped afterwards unless ``--keep``); SQLite is a file in a
+PostgreSQL comes from ``--pg-url`` (a server URL; a database ``--pg-db``, default
+``kenal_engine_bench``, is created there and dropped afterwards unless ``--keep``); SQLite is a file in a
 temporary directory.
 """
 
@@ -436,9 +436,9 @@ def run_db(args, db: str) -> dict:
         base = args.pg_url.rstrip("/")
         server, _, _name = base.rpartition("/")
         admin = psycopg.connect(f"{server}/postgres", autocommit=True)
-        admin.execute("DROP DATABASE IF EXISTS kenal_engine_bench WITH (FORCE)")
-        admin.execute("CREATE DATABASE kenal_engine_bench")
-        env["DATABASE_URL"] = f"{server}/kenal_engine_bench"
+        admin.execute(f'DROP DATABASE IF EXISTS "{args.pg_db}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{args.pg_db}"')
+        env["DATABASE_URL"] = f"{server}/{args.pg_db}"
 
     def child(step: str) -> dict:
         command = [sys.executable, __file__, "--child", step, "--db", db, "--scale", str(args.scale),
@@ -452,7 +452,7 @@ def run_db(args, db: str) -> dict:
         result = {"db": db, **child("load"), **child("classify")}
     finally:
         if admin is not None and not args.keep:
-            admin.execute("DROP DATABASE IF EXISTS kenal_engine_bench WITH (FORCE)")
+            admin.execute(f'DROP DATABASE IF EXISTS "{args.pg_db}" WITH (FORCE)')
         if not args.keep:
             subprocess.run(["rm", "-rf", workdir])
     return result
@@ -464,6 +464,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--db", action="append", choices=["sqlite", "postgresql"])
     parser.add_argument("--pg-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--pg-db", default="kenal_engine_bench", help="name of the benchmark database")
     parser.add_argument("--singles", type=int, default=50, help="single-party recomputes to time")
     parser.add_argument("--write-csv", type=Path, help="also write the data as interchange CSV files here")
     parser.add_argument("--no-run", action="store_true", help="only write the CSV files")

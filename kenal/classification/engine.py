@@ -246,6 +246,12 @@ class _Run:
         self._drop(*TEMP_TABLES)
         return summary
 
+    def _analyze(self, table: str) -> None:
+        """PostgreSQL never gathers statistics on temporary tables by itself; without
+        them it plans a million-row join as if the table were tiny."""
+        if self.d.pg and self.party_ids is None:
+            self.cursor.execute(f"ANALYZE {table}")
+
     def _drop(self, *tables: str) -> None:
         """Temporary tables go as soon as they are used, to keep memory low."""
         for table in tables:
@@ -408,6 +414,7 @@ class _Run:
             ) b
         """)
         self.sql("CREATE UNIQUE INDEX cls_base_pk ON cls_base (party_id)")
+        self._analyze("cls_base")
 
     def _derived(self) -> None:
         scope = self.scoped("r.referred_by_id", requested_only=True)
@@ -541,6 +548,7 @@ class _Run:
             FROM f
         """)
         self.sql("CREATE UNIQUE INDEX cls_out_pk ON cls_out (party_id)")
+        self._analyze("cls_out")
 
     @staticmethod
     def _computed_char(name: str) -> str:
@@ -683,10 +691,12 @@ class _Run:
         """)
         columns = [column for column, _ in indexed] + [column for column, _ in plain]
         values = [f"o.{source}" for _, source in indexed] + [value for _, value in plain]
+        # ON CONFLICT rather than NOT EXISTS: PostgreSQL would rescan the table it is
+        # filling for every row when it guesses the table is empty.
         self.sql(f"""
             INSERT INTO {table} (party_id, {", ".join(f'"{column}"' for column in columns)})
-            SELECT o.party_id, {", ".join(values)} FROM cls_out o
-            WHERE NOT EXISTS (SELECT 1 FROM {table} p WHERE p.party_id = o.party_id)
+            SELECT o.party_id, {", ".join(values)} FROM cls_out o WHERE TRUE
+            ON CONFLICT (party_id) DO NOTHING
         """)
 
     def _summary(self, changes: int) -> ClassifySummary:
