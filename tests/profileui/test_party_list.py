@@ -3,7 +3,12 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from kenal.agreements.services import Side, agreement_sign
+from kenal.classification.display import profile_counts
+from kenal.parties.selectors import party_search
 from tests.profileui import factories as f
 
 
@@ -17,7 +22,6 @@ def people(db):
     child = f.party("Dewi Hartono")
     f.buy(fresh, f.days_ago(3), consumer=child)
     client = f.party("PT Sinar Jaya", kind="organization")
-    from kenal.agreements.services import Side, agreement_sign
     agreement = f.proposal(client)
     agreement_sign(actor=None, agreement=agreement, side=Side.PROVIDER)
     agreement_sign(actor=None, agreement=agreement, side=Side.CLIENT)
@@ -84,12 +88,6 @@ def test_it_ignores_an_unknown_filter_value(as_support, people):
 
 @pytest.mark.parametrize("search", ["", "hartono"])
 def test_it_counts_in_one_query(people, search):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    from kenal.classification.display import profile_counts
-    from kenal.parties.selectors import party_search
-
     with CaptureQueriesContext(connection) as queries:
         counted = profile_counts(party_search(query=search))
     assert len(queries.captured_queries) == 1

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import pytest
 from django.test import override_settings
 from django_tasks_db.models import DBTaskResult
 
