@@ -174,6 +174,9 @@ STAGE_CONTACT = StageTable(
 
 
 def merge_parties(cursor: CursorWrapper, dialect: Dialect, *, rows: int, contact_kinds: list[str]) -> Counts:
+    """New parties are inserted first, so that references to parties later in the file
+    resolve; then each existing party that differs (in its columns or in the contact
+    points of the kinds the file has columns for) is marked, updated once, and counted."""
     party, contact = table(Party), table(ContactPoint)
     stage, stage_contact = STAGE_PARTY.name, STAGE_CONTACT.name
     now = dialect.now()
