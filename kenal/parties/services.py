@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from kenal.audit.services import audit_record
+from kenal.classification.actions import profiles_refresh
 from kenal.parties.contacts import normalize_contact
 from kenal.parties.models import ContactKind, ContactPoint, Party, PartyKind
 
@@ -106,6 +107,8 @@ def party_create(*, actor: Any | None, data: PartyData) -> Party:
     party.save()
     _sync_contacts(party, contacts)
     audit_record(actor=actor, action="party.create", target=party, changes=_snapshot(party))
+    # Classified at once, so its journey starts here (as a prospect, usually).
+    profiles_refresh(party_ids=[party.pk])
     return party
 
 
@@ -113,6 +116,7 @@ def party_create(*, actor: Any | None, data: PartyData) -> Party:
 def party_update(*, actor: Any | None, party: Party, data: PartyData) -> Party:
     contacts = _clean(data, party)
     before = _snapshot(party)
+    old_referrer_id = party.referred_by_id
     for name in SCALAR_FIELDS:
         setattr(party, name, getattr(data, name))
     party.name = party.name.strip()
@@ -123,4 +127,7 @@ def party_update(*, actor: Any | None, party: Party, data: PartyData) -> Party:
     changed = {k: [before[k], after[k]] for k in after if before.get(k) != after[k]}
     if changed:
         audit_record(actor=actor, action="party.update", target=party, changes=changed)
+        # Kind, type, referral and the objection to profiling all feed the classification;
+        # a referrer's "growing" reads its referrals, so the one it lost is redone too.
+        profiles_refresh(party_ids=[party.pk, old_referrer_id])
     return party

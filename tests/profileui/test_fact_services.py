@@ -139,3 +139,32 @@ def test_it_keeps_the_referral_for_classification_when_set_through_party_update(
     # party_update does not reclassify; the next fact for the friend does, and with it the referrer.
     f.buy(friend, f.days_ago(1))
     assert profile(referrer).growing
+
+
+def test_it_classifies_a_new_party_at_once_as_a_prospect(db):
+    party = f.party("Lestari")
+    stored = profile(party)
+    assert stored.relationship == "prospect" and stored.flags == ["prospect"]
+
+
+def test_it_moves_growing_to_the_new_referrer_when_a_referral_changes(db):
+    first, second = f.party("Budi"), f.party("Wati")
+    for referrer in (first, second):
+        f.buy(referrer, f.days_ago(100))
+        f.buy(referrer, f.days_ago(50))
+    friend = f.party("Andi", referred_by=first)
+    f.buy(friend, f.days_ago(1))
+    assert profile(first).growing and not profile(second).growing
+    party_update(actor=None, party=friend, data=PartyData(name="Andi", referred_by=second))
+    assert not profile(first).growing
+    assert profile(second).growing
+
+
+def test_it_drops_characteristics_when_a_party_objects_to_profiling(db):
+    buyer = f.party("Sari")
+    f.buy(buyer, f.days_ago(2))
+    assert profile(buyer).new
+    party_update(actor=None, party=buyer, data=PartyData(name="Sari", objects_to_profiling=True))
+    stored = profile(buyer)
+    assert stored.relationship == "customer"
+    assert stored.characteristics == []
