@@ -9,6 +9,7 @@ would not fit the memory budget, so only per-order and per-product state is kept
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import io
@@ -95,21 +96,43 @@ class CsvSource:
         self.report = report
         self._stream = stream
         self._on_bytes = on_bytes
+        self.readable = self._check_encoding(stream)
         self._reader = csv.reader(io.TextIOWrapper(stream, encoding="utf-8", newline=""))
         header: list[str] = []
-        try:
-            header = next(self._reader)
-        except StopIteration:
-            pass
-        except UnicodeDecodeError:
-            report.add(1, "", "", _("the file is not UTF-8 text"))
+        if self.readable:
+            header = next(self._reader, [])
         self.header = [name.strip().lower() for name in header]
         if self.header:
             self.header[0] = self.header[0].removeprefix("\ufeff")
         self.columns = {name: i for i, name in enumerate(self.header) if name}
         self.width = len(self.header)
 
+    def _check_encoding(self, stream: IO[bytes]) -> bool:
+        """Decoding the whole file first, in large chunks, finds the line of a bad byte;
+        decoding while parsing would only fail somewhere in the text read ahead."""
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        line = 1
+        while chunk := stream.read(1 << 22):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                line += chunk.count(b"\n", 0, exc.start)
+                start = chunk.rfind(b"\n", 0, exc.start) + 1
+                sample = chunk[start:exc.start + 20].decode("utf-8", "replace").strip()
+                self.report.add(line, "", sample, _("the file is not UTF-8 text; save it as UTF-8 (CSV UTF-8)"))
+                return False
+            line += chunk.count(b"\n")
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            self.report.add(line, "", "", _("the file is not UTF-8 text; save it as UTF-8 (CSV UTF-8)"))
+            return False
+        stream.seek(0)
+        return True
+
     def require(self, required: tuple[str, ...]) -> bool:
+        if not self.readable:
+            return False
         if not self.header:
             self.report.add(1, "", "", _("the file is empty; it needs a header row"))
             return False
@@ -146,8 +169,6 @@ class CsvSource:
                     on_bytes(now - position)
                     position = now
                 yield reader.line_num, row
-        except UnicodeDecodeError:
-            self.report.add(reader.line_num + 1, "", "", _("the file is not UTF-8 text from this line on"))
         except csv.Error as exc:
             self.report.add(reader.line_num, "", "", _("the file is not valid CSV: %(error)s") % {"error": exc})
 

@@ -175,6 +175,18 @@ def test_it_accepts_a_leading_byte_order_mark(write_csv):
     assert Party.objects.get(external_id="P-1").name == "Siti"
 
 
+def test_it_names_the_line_of_a_file_that_is_not_utf8(tmp_path):
+    path = tmp_path / "parties.csv"
+    path.write_bytes("external_id,kind,name\nP-1,person,Siti\nP-2,person,Jos\u00e9\n".encode("latin-1"))
+
+    with pytest.raises(ImportInvalid) as caught:
+        import_file(kind="parties", path=path)
+
+    [problem] = caught.value.report.problems
+    assert problem.row == 3 and problem.value.startswith("P-2,person,Jos") and "UTF-8" in problem.message
+    assert not Party.objects.exists()
+
+
 def test_it_ignores_unknown_columns(write_csv):
     path = write_csv("parties.csv", ["external_id", "kind", "name", "favourite_colour"], [["P-1", "person", "Siti", "red"]])
 
