@@ -30,7 +30,7 @@ from kenal.agreements.models import BillingPeriod, ServiceKind
 from kenal.commerce.models import LineStatus, ProductKind
 from kenal.interactions.models import Channel, Direction, InteractionKind
 from kenal.parties.contacts import normalize_contact
-from kenal.parties.models import ContactKind, Language, PartyKind, Scope
+from kenal.parties.models import PHONE_KINDS, ContactKind, Language, PartyKind, Scope
 
 REPORT_LIMIT = 100
 CONTACT_COLUMNS = tuple(ContactKind.values)
@@ -361,6 +361,7 @@ def check_parties(source: CsvSource, sink: Sink, contact_sink: Sink, existing: d
     kinds, scopes, languages = set(PartyKind.values), set(Scope.values), set(Language.values)
     seen: dict[str, tuple[int, str]] = {}
     references: list[tuple[int, str, str]] = []
+    normalized: dict[tuple[str, str], str] = {}
     for row, cells in source.rows():
         plan.rows += 1
         check = Checker(report, row, cells)
@@ -390,10 +391,19 @@ def check_parties(source: CsvSource, sink: Sink, contact_sink: Sink, existing: d
         for contact_kind, index in contact_ix:
             raw = cells[index].strip()
             if raw:
-                try:
-                    contacts.append((contact_kind, normalize_contact(contact_kind, raw)))
-                except ValidationError as exc:
-                    check.fail(contact_kind, raw, " ".join(exc.messages))
+                # Parsing a phone number is the slowest check of all, and the same
+                # number is often both the phone and the WhatsApp of a party.
+                key = ("phone" if contact_kind in PHONE_KINDS else contact_kind, raw)
+                value = normalized.get(key)
+                if value is None:
+                    try:
+                        value = normalize_contact(contact_kind, raw)
+                    except ValidationError as exc:
+                        check.fail(contact_kind, raw, " ".join(exc.messages))
+                        continue
+                    if len(normalized) < 200_000:
+                        normalized[key] = value
+                contacts.append((contact_kind, value))
         if check.ok and not report:
             known = existing.get(external_id)
             sink((
