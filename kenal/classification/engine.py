@@ -665,9 +665,9 @@ class _Run:
         return self.cursor.rowcount
 
     def _store(self, started: datetime) -> None:
-        """Update what changed, then insert the new. Columns that are indexed are
-        rewritten only where they differ, so a nightly recompute where most parties
-        stay the same does not rewrite a dozen indexes a million times."""
+        """Update what changed, then insert the new. Indexed columns are rewritten only
+        where they differ, so a nightly recompute where most parties stay the same does
+        not rewrite a dozen indexes a million times."""
         d = self.d
         indexed = [
             ("relationship", "relationship"), ("is_client", "is_client"), ("is_customer", "is_customer"),
@@ -681,14 +681,24 @@ class _Run:
         table = "classification_partyprofile"
         only = self.scoped(f"{table}.party_id", requested_only=True)
         differs = " OR ".join(d.distinct(f'{table}."{column}"', f"o.{source}") for column, source in indexed)
-        self.sql(f"""
-            UPDATE {table} SET {", ".join(f'"{column}" = o.{source}' for column, source in indexed)}
-            FROM cls_out o WHERE o.party_id = {table}.party_id AND ({differs}){only}
-        """)
-        self.sql(f"""
-            UPDATE {table} SET {", ".join(f'"{column}" = {value}' for column, value in plain)}
-            FROM cls_out o WHERE o.party_id = {table}.party_id{only}
-        """)
+        set_indexed = [f'"{column}" = o.{source}' for column, source in indexed]
+        set_plain = [f'"{column}" = {value}' for column, value in plain]
+        if d.pg:
+            # PostgreSQL compares the indexed values itself and updates in place (HOT)
+            # when they are unchanged; two statements would write two row versions.
+            self.sql(f"""
+                UPDATE {table} SET {", ".join(set_indexed + set_plain)}
+                FROM cls_out o WHERE o.party_id = {table}.party_id{only}
+            """)
+        else:
+            self.sql(f"""
+                UPDATE {table} SET {", ".join(set_indexed)}
+                FROM cls_out o WHERE o.party_id = {table}.party_id AND ({differs}){only}
+            """)
+            self.sql(f"""
+                UPDATE {table} SET {", ".join(set_plain)}
+                FROM cls_out o WHERE o.party_id = {table}.party_id{only}
+            """)
         columns = [column for column, _ in indexed] + [column for column, _ in plain]
         values = [f"o.{source}" for _, source in indexed] + [value for _, value in plain]
         # ON CONFLICT rather than NOT EXISTS: PostgreSQL would rescan the table it is

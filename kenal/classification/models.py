@@ -91,12 +91,12 @@ class PartyProfile(models.Model):
 
     party = models.OneToOneField(Party, primary_key=True, on_delete=models.CASCADE, related_name="profile")
     as_of = models.DateField(_("as of"))
-    relationship = models.CharField(_("relationship"), max_length=16, choices=Relationship.choices, db_index=True)
+    relationship = models.CharField(_("relationship"), max_length=16, choices=Relationship.choices)
     is_client = models.BooleanField(_("client"), default=False)
     is_customer = models.BooleanField(_("customer"), default=False)
     is_consumer = models.BooleanField(_("consumer"), default=False)
     is_prospect = models.BooleanField(_("prospect"), default=False)
-    customer_type = models.CharField(_("customer type"), max_length=16, null=True, blank=True, db_index=True)
+    customer_type = models.CharField(_("customer type"), max_length=16, null=True, blank=True)
     potential = models.BooleanField(_("potential"), default=False)
     new = models.BooleanField(_("new"), default=False)
     impulsive = models.BooleanField(_("impulsive"), default=False)
@@ -105,7 +105,7 @@ class PartyProfile(models.Model):
     growing = models.BooleanField(_("growing"), default=False)
     # [{"code": ..., "params": {...}}]; rendered in the reader's language by reasons.py.
     reasons = models.JSONField(_("reasons"), default=list)
-    next_best_action = models.CharField(_("next best action"), max_length=32, blank=True, db_index=True)
+    next_best_action = models.CharField(_("next best action"), max_length=32, blank=True)
     next_best_action_params = models.JSONField(default=dict)
     csm = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("customer success manager"), null=True, blank=True,
@@ -118,9 +118,16 @@ class PartyProfile(models.Model):
     class Meta:
         verbose_name = _("party profile")
         verbose_name_plural = _("party profiles")
+        # Plain indexes: db_index on a CharField would add a second, pattern-matching
+        # index on PostgreSQL that these exact-value filters never use.
         indexes = [
-            models.Index(fields=["party"], condition=models.Q((column, True)), name=f"profile_{column}_idx")
-            for column in TRUE_INDEXED
+            models.Index(fields=["relationship"], name="profile_relationship_idx"),
+            models.Index(fields=["customer_type"], name="profile_customer_type_idx"),
+            models.Index(fields=["next_best_action"], name="profile_next_action_idx"),
+            *[
+                models.Index(fields=["party"], condition=models.Q((column, True)), name=f"profile_{column}_idx")
+                for column in TRUE_INDEXED
+            ],
         ]
 
     def __str__(self) -> str:
