@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 
 from kenal.interchange.models import ImportKind
 from kenal.interchange.services import import_file
@@ -13,16 +13,18 @@ from kenal.interchange.validation import ImportInvalid
 
 
 class Command(BaseCommand):
-    help = gettext_lazy(
-        "Import a CSV file of parties, orders, agreements or interactions. The whole file is checked "
-        "first; a file with problems is reported and nothing of it is written."
-    )
+    @property
+    def help(self) -> str:  # argparse needs a real string, translated when it is shown
+        return _(
+            "Import a CSV file of parties, orders, agreements or interactions. The whole file is checked "
+            "first; a file with problems is reported and nothing of it is written."
+        )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("kind", choices=ImportKind.values)
         parser.add_argument("file", type=Path)
-        parser.add_argument("--dry-run", action="store_true", help=gettext_lazy("Check and count, write nothing."))
-        parser.add_argument("--quiet", action="store_true", help=gettext_lazy("No progress bar."))
+        parser.add_argument("--dry-run", action="store_true", help=_("Check and count, write nothing."))
+        parser.add_argument("--quiet", action="store_true", help=_("No progress bar."))
 
     def handle(self, *args, kind: str, file: Path, dry_run: bool, quiet: bool, **options) -> None:
         if not file.is_file():
