@@ -1,15 +1,16 @@
-"""How fast is the party list with classification filters and counts at 100,000 parties?
+"""How fast is the party list, with live search, filters and counts, at 100,000 parties?
 
-    python tests/profileui/bench_party_list.py                       # SQLite and PostgreSQL
-    python tests/profileui/bench_party_list.py --db sqlite --parties 20000
+    .venv/bin/python benchmarks/party_list_bench.py                  # SQLite and PostgreSQL
+    .venv/bin/python benchmarks/party_list_bench.py --db sqlite --parties 20000
 
 Each database is fresh (SQLite: a file in a temporary directory; PostgreSQL: the
 database ``kenal_profileui_bench`` at ``--pg-url``, dropped afterwards), migrated, and
-filled with parties and their profiles in a seeded random mix (about 20 % customers,
+filled with parties (each with an email and a phone number) and their profiles in a
+seeded random mix (about 20 % customers,
 2 % clients, 5 % consumers, characteristics a few percent each). Then a child process
 times whole GET requests of the party list through Django's test client: the median
 and the slowest of several runs for each filter combination. The target is under
-200 ms each."""
+200 ms each. Figures go to docs/benchmarks.md unless --no-doc."""
 
 from __future__ import annotations
 
@@ -24,7 +25,10 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import benchdoc  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
 CASES = [
     "",
     "relationship=customer",
@@ -35,6 +39,10 @@ CASES = [
     "q=santoso",
     "q=santoso&characteristic=thrifty",
     "q=zzzz-nobody",
+    "q=0812-0000-0777",
+    "q=%2B62 812 0000 0777",
+    "q=budi.santoso.777@example.id",
+    "q=B-0000777",
 ]
 NAMES = ["Budi", "Sari", "Dewi", "Andi", "Rina", "Joko", "Putri", "Agus", "Wati", "Eko", "Nur", "Hadi"]
 FAMILIES = ["Santoso", "Wijaya", "Hartono", "Lestari", "Saputra", "Kusuma", "Pratama", "Halim", "Gunawan"]
@@ -45,7 +53,7 @@ def fill(parties: int, seed: int) -> None:
     from django.utils import timezone
 
     from kenal.classification.models import PartyProfile
-    from kenal.parties.models import Party
+    from kenal.parties.models import ContactPoint, Party
 
     rnd = random.Random(seed)
     now = timezone.now()
@@ -57,6 +65,15 @@ def fill(parties: int, seed: int) -> None:
                 for n in range(start, min(start + chunk, parties))
             ]
             Party.objects.bulk_create(rows)
+        contacts = []
+        for pk, n in Party.objects.values_list("pk", "external_id").iterator(chunk_size=chunk):
+            number = int(n[2:])
+            contacts.append(ContactPoint(party_id=pk, kind="phone", value=f"+62812{number:08d}"))
+            contacts.append(ContactPoint(party_id=pk, kind="email", value=f"budi.santoso.{number}@example.id"))
+            if len(contacts) >= 2 * chunk:
+                ContactPoint.objects.bulk_create(contacts)
+                contacts = []
+        ContactPoint.objects.bulk_create(contacts)
         profiles = []
         for pk in Party.objects.values_list("pk", flat=True).iterator(chunk_size=chunk):
             roll = rnd.random()
@@ -122,7 +139,7 @@ def child(args: argparse.Namespace) -> None:
     print(json.dumps({"fill_s": time.perf_counter() - started, "timings": measure(args.runs)}))
 
 
-def run(db: str, args: argparse.Namespace) -> None:
+def run(db: str, args: argparse.Namespace) -> dict[str, list[float]]:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "kenal.settings", "KENAL_DATA_DIR": tempfile.mkdtemp()}
     env.pop("DATABASE_URL", None)
     if db == "postgresql":
@@ -147,6 +164,7 @@ def run(db: str, args: argparse.Namespace) -> None:
     print(f"== {db}: {args.parties:,} parties (filled in {result['fill_s']:.0f} s), ms per request")
     for case, samples in result["timings"].items():
         print(f"  {case:48} median {statistics.median(samples):7.1f}   max {max(samples):7.1f}")
+    return result["timings"]
 
 
 def main() -> None:
@@ -156,13 +174,33 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--pg-url", default="postgresql://postgres@127.0.0.1:5432")
+    parser.add_argument("--no-doc", action="store_true", help="print only; leave docs/benchmarks.md alone")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(args)
         return
-    for db in (["sqlite", "postgresql"] if args.db == "both" else [args.db]):
-        run(db, args)
+    header = benchdoc.machine()
+    dbs = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
+    results = {db: run(db, args) for db in dbs}
+    if args.no_doc:
+        return
+    rows = [
+        f"| `{case}` | " + " | ".join(f"{statistics.median(results[db][case]):.0f}" for db in dbs) + " |"
+        for case in results[dbs[0]]
+    ]
+    benchdoc.write_section("party-list", "\n".join([
+        "## Party list (web), one htmx request of the list with its counts",
+        "",
+        header,
+        f"{args.parties:,} parties, each with a phone and an email, profiles in a seeded mix; "
+        f"median of {args.runs} requests through Django's test client, in ms. "
+        "Run: `.venv/bin/python benchmarks/party_list_bench.py`.",
+        "",
+        "| query | " + " | ".join(dbs) + " |",
+        "|---|" + "---:|" * len(dbs),
+        *rows,
+    ]))
 
 
 if __name__ == "__main__":
