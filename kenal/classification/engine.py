@@ -159,8 +159,6 @@ def _params(cfg: ClassificationSettings, as_of: date, zone_name: str) -> dict:
         "inter_share": float(cfg.intermediate_share),
         "renewal_days": cfg.renewal_window_days,
         "potential_days": cfg.potential_days,
-        "checkin_days": cfg.checkin_days,
-        "winback_days": cfg.winback_days,
         "far": FAR,
         # An impossible tier keeps the IN list valid when no top tier is configured.
         **{f"tier{i}": tier for i, tier in enumerate(tiers or ["\x00"])},
