@@ -160,22 +160,22 @@ clean wall times.
 
 Against the target (a million order lines in under 60 s with under 2 GB RSS, on each
 database): memory is well within it everywhere (under 600 MiB). On SQLite the first
-import of a million lines stayed just under 60 s even at a load average above 5, and a
-re-import that changes nothing takes about two thirds of that. On PostgreSQL the
-client's share is small (about 15 s of CPU for checking and `COPY`), but the server's
-is not: inserting 333,449 orders and a million lines into tables with six indexes
-each, plus the deferred foreign-key check of every inserted line at commit, cost
-about 50 s of server CPU, so the first import exceeds 60 s on this shared machine
-while the no-change re-import stays under it. An earlier run the same afternoon, at a
-load average near 8, took 100 s (SQLite) and 173 s (PostgreSQL) for the first orders
-import with the same CPU figures: the wall time follows the machine's load. Measured separately with plain
+import of a million lines took 44 to 59 s at load averages of 3 to 5, and a re-import
+that changes nothing a little less. On PostgreSQL the client's share is small (about
+15 s of CPU for checking and `COPY`) and the no-change re-import stays under 60 s, but
+the first import does not: inserting 333,449 orders and a million lines into tables
+with six indexes each, plus the deferred foreign-key check of every inserted line at
+commit, costs about 53 s of server CPU, so client and server together need about 70 s
+of CPU before any waiting for the shared cores. Measured separately with plain
 `INSERT ... SELECT` of the same rows (no staging, no `ON CONFLICT`), PostgreSQL needed
 about as long, so the cost is in the schema, not in the import's statements: three of
 those indexes duplicate others (`commerce_order.buyer_id` is covered by
 `order_buyer_time_idx`, `commerce_orderline.order_id` by `order_line_unique_no`, and
 `commerce_orderline.consumer_id` is indexed twice), and dropping them
 (`db_index=False` on `Order.buyer`, `OrderLine.order` and `OrderLine.consumer`) is the
-next step for import speed.
+next step for import speed. Earlier runs the same afternoon, at load averages near 8
+and 5, took 100 s and 59 s (SQLite) and 173 s and 104 s (PostgreSQL) for the first
+orders import with the same CPU figures: the wall time follows the machine's load.
 {END}"""
 
 
