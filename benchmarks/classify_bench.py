@@ -320,8 +320,10 @@ def write_csv(data: Data, directory: Path) -> None:
         out.writerow(["external_id", "party", "title", "tier", "signed_by_provider_at", "signed_by_client_at",
                       "starts_on", "ends_on", "terminated_on", "auto_renew", "csm"])
         for n, external, party, tier, provider, client, starts, ends, terminated, auto, csm in data.agreements():
+            # No csm column value: the importer only accepts users that exist in the
+            # target database, and a fresh one has none.
             out.writerow([external, ext(party), "Retainer", tier, ts(provider), ts(client), day(starts), day(ends),
-                          day(terminated), "true" if auto else "false", "" if csm is None else CSMS[csm]])
+                          day(terminated), "true" if auto else "false", ""])
     with (directory / "interactions.csv").open("w", newline="", encoding="utf-8") as f:
         out = csv.writer(f)
         out.writerow(["party", "occurred_at", "channel", "direction", "kind"])
