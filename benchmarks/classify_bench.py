@@ -202,8 +202,8 @@ def load_sqlite(data: Data, path: str) -> None:
     con.execute("PRAGMA journal_mode=OFF")
     con.execute("PRAGMA synchronous=OFF")
     con.execute("PRAGMA cache_size=-500000")
-    ts = lambda v: None if v is None else utc(v)  # noqa: E731
-    day = lambda v: None if v is None else iso_day(v)  # noqa: E731
+    ts = lambda v: None if v is None else utc(v)
+    day = lambda v: None if v is None else iso_day(v)
     parties, orders_and_lines, agreements, interactions = rows(data, ts, day, csm_ids)
 
     def insert(table: str, cols: str, source) -> None:
@@ -244,8 +244,8 @@ def load_postgresql(data: Data) -> None:
     from django.db import connection
 
     csm_ids = _users()
-    ts = lambda v: None if v is None else utc(v) + "+00"  # noqa: E731
-    day = lambda v: None if v is None else iso_day(v)  # noqa: E731
+    ts = lambda v: None if v is None else utc(v) + "+00"
+    day = lambda v: None if v is None else iso_day(v)
     parties, orders_and_lines, agreements, interactions = rows(data, ts, day, csm_ids)
 
     def text(row: tuple) -> str:
@@ -299,9 +299,9 @@ def load_postgresql(data: Data) -> None:
 def write_csv(data: Data, directory: Path) -> None:
     """The same facts as INTERCHANGE.md files (times in UTC with an explicit offset)."""
     directory.mkdir(parents=True, exist_ok=True)
-    ts = lambda v: "" if v is None else utc(v).replace(" ", "T") + "+00:00"  # noqa: E731
-    day = lambda v: "" if v is None else iso_day(v)  # noqa: E731
-    ext = lambda n: "" if n is None else f"P-{n:07d}"  # noqa: E731
+    ts = lambda v: "" if v is None else utc(v).replace(" ", "T") + "+00:00"
+    day = lambda v: "" if v is None else iso_day(v)
+    ext = lambda n: "" if n is None else f"P-{n:07d}"
     with (directory / "parties.csv").open("w", newline="", encoding="utf-8") as f:
         out = csv.writer(f)
         out.writerow(["external_id", "kind", "name", "scope", "referred_by", "first_contact_at", "objects_to_profiling"])

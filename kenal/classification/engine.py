@@ -28,7 +28,11 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from kenal.classification.models import CHARACTERISTICS, ClassificationRun, ClassificationSettings
+from kenal.classification.models import (
+    CHARACTERISTICS,
+    ClassificationRun,
+    ClassificationSettings,
+)
 from kenal.classification.selectors import (
     business_today,
     classification_settings_current,
@@ -231,8 +235,8 @@ class _Run:
         self._overrides()
         self._out(threshold, started)
         self._drop("cls_base", "cls_grow", "cls_q", "cls_ov")
-        changes = self._history(started)
-        self._store(started)
+        changes = self._history()
+        self._store()
         summary = self._summary(changes)
         if self.party_ids is None:
             # Only full runs are logged: every order or message written may recompute
@@ -481,7 +485,6 @@ class _Run:
         """)
 
     def _out(self, threshold: Decimal | None, started: datetime) -> None:
-        d = self.d
         self.p["threshold"] = float(threshold) if threshold is not None else None
         self.p["computed_at"] = connection.ops.adapt_datetimefield_value(started)
         requested = "" if self.party_ids is None else f" WHERE TRUE{self.scoped('b.party_id', requested_only=True)}"
@@ -631,7 +634,7 @@ class _Run:
             WHEN 'win_back' THEN {days(f"CASE WHEN f.last_paid_at IS NOT NULL THEN {since_order} END")}
             ELSE {d.json_text(d.obj())} END"""
 
-    def _history(self, started: datetime) -> int:
+    def _history(self) -> int:
         d = self.d
         compared = [("relationship", "n.relationship", "p.relationship"),
                     ("customer_type", "n.customer_type", "p.customer_type")]
@@ -662,7 +665,7 @@ class _Run:
         )
         return self.cursor.rowcount
 
-    def _store(self, started: datetime) -> None:
+    def _store(self) -> None:
         """Update what changed, then insert the new. Indexed columns are rewritten only
         where they differ, so a nightly recompute where most parties stay the same does
         not rewrite a dozen indexes a million times."""

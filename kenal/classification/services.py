@@ -12,7 +12,12 @@ from django.utils.translation import gettext as _
 
 from kenal.audit.services import audit_record
 from kenal.classification.engine import ClassifySummary, classify
-from kenal.classification.models import OverrideField, PartyProfile, ProfileOverride, Relationship
+from kenal.classification.models import (
+    OverrideField,
+    PartyProfile,
+    ProfileOverride,
+    Relationship,
+)
 from kenal.parties.models import Party, Scope
 
 

@@ -9,7 +9,14 @@ import pytest
 from kenal.classification.engine import classify
 from kenal.classification.models import PartyProfile
 from kenal.parties.models import Party
-from tests.classification.factories import agreement, at, interaction, line, order, party
+from tests.classification.factories import (
+    agreement,
+    at,
+    interaction,
+    line,
+    order,
+    party,
+)
 
 pytestmark = pytest.mark.django_db
 AS_OF = date(2026, 3, 10)

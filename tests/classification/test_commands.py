@@ -92,7 +92,7 @@ def test_it_exports_csv_with_lists_joined_by_semicolons(tmp_path):
 
 
 def test_it_exports_fresh_results_without_a_classify_after_new_facts():
-    siti, *_ = _facts()
+    _facts()
     call_command("classify", "--as-of", "2026-03-10", stdout=io.StringIO())
     newcomer = party("Newcomer", external_id="P-0009")
     order(newcomer, at("2026-03-10 12:00"))

@@ -13,7 +13,13 @@ from kenal.agreements.models import Agreement
 from kenal.classification.engine import classify
 from kenal.classification.models import ClassificationRun, PartyProfile, ProfileChange
 from kenal.classification.reference import (
-    RefAgreement, RefFacts, RefInteraction, RefLine, RefOrder, RefParty, evaluate,
+    RefAgreement,
+    RefFacts,
+    RefInteraction,
+    RefLine,
+    RefOrder,
+    RefParty,
+    evaluate,
 )
 from kenal.commerce.models import Order, OrderLine, Product
 from kenal.interactions.models import Interaction

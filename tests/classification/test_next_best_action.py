@@ -12,7 +12,14 @@ from kenal.classification.engine import classify
 from kenal.classification.models import ClassificationSettings, PartyProfile
 from kenal.classification.reasons import next_best_action_text
 from kenal.classification.tasks import recompute_all
-from tests.classification.factories import agreement, at, interaction, line, order, party
+from tests.classification.factories import (
+    agreement,
+    at,
+    interaction,
+    line,
+    order,
+    party,
+)
 
 pytestmark = pytest.mark.django_db
 AS_OF = date(2026, 3, 10)

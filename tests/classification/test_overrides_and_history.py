@@ -13,7 +13,7 @@ from kenal.classification.engine import classify
 from kenal.classification.models import PartyProfile, ProfileChange, ProfileOverride
 from kenal.classification.reasons import reasons_text as _reasons_text
 from kenal.classification.services import override_create, override_withdraw
-from tests.classification.factories import agreement, at, line, order, party
+from tests.classification.factories import agreement, at, order, party
 
 pytestmark = pytest.mark.django_db
 AS_OF = date(2026, 3, 10)
