@@ -173,10 +173,22 @@ STAGE_CONTACT = StageTable(
 )
 
 
-def merge_parties(cursor: CursorWrapper, dialect: Dialect, *, rows: int, contact_kinds: list[str]) -> Counts:
+# What an import sets on a party: column -> staged value ({s} is the staging table).
+PARTY_VALUES = {
+    "kind": "{s}.kind", "name": "{s}.name", "language": "COALESCE({s}.language, '')",
+    "scope": "COALESCE({s}.scope, '')", "objects_to_profiling": "{s}.objects_to_profiling",
+    "first_contact_at": "{s}.first_contact_at", "referred_by_id": "{s}.referred_by_id",
+    "member_of_id": "{s}.member_of_id",
+}
+
+
+def merge_parties(
+    cursor: CursorWrapper, dialect: Dialect, *, rows: int, columns: list[str], contact_kinds: list[str]
+) -> Counts:
     """New parties are inserted first, so that references to parties later in the file
-    resolve; then each existing party that differs (in its columns or in the contact
-    points of the kinds the file has columns for) is marked, updated once, and counted."""
+    resolve; then each existing party that differs (in the optional ``columns`` the file
+    has, or in the contact points of the kinds it has columns for) is marked, updated
+    once, and counted."""
     party, contact = table(Party), table(ContactPoint)
     stage, stage_contact = STAGE_PARTY.name, STAGE_CONTACT.name
     now = dialect.now()
@@ -202,14 +214,14 @@ def merge_parties(cursor: CursorWrapper, dialect: Dialect, *, rows: int, contact
     )
     cursor.execute(f"CREATE INDEX kenal_stage_contact_key ON {stage_contact} (party_id, kind, value)")
 
-    compared = ("kind", "name", "objects_to_profiling", "first_contact_at")
+    # Optional columns the file lacks leave what is stored alone, as for contact points.
+    values = {
+        column: expression for column, expression in PARTY_VALUES.items()
+        if column in ("kind", "name") or column.removesuffix("_id") in columns
+    }
     cursor.execute(
         f"UPDATE {stage} SET changed = TRUE FROM {party} p WHERE p.id = {stage}.party_id AND {stage}.existed AND ("
-        + " OR ".join(
-            [dialect.differs(f"p.{c}", f"{stage}.{c}") for c in compared]
-            + [dialect.differs(f"p.{c}", f"COALESCE({stage}.{c}, '')") for c in ("language", "scope")]
-            + [dialect.differs(f"p.{c}_id", f"{stage}.{c}_id") for c in ("referred_by", "member_of")]
-        )
+        + " OR ".join(dialect.differs(f"p.{c}", e.format(s=stage)) for c, e in values.items())
         + ")"
     )
     kinds = ", ".join(["%s"] * len(contact_kinds))
@@ -225,11 +237,10 @@ def merge_parties(cursor: CursorWrapper, dialect: Dialect, *, rows: int, contact
             f" (SELECT 1 FROM {contact} c WHERE c.party_id = sc.party_id AND c.kind = sc.kind AND c.value = sc.value)))",
             contact_kinds,
         )
+    assignments = ", ".join(f"{c} = {e.format(s='s')}" for c, e in values.items())
     cursor.execute(
-        f"UPDATE {party} SET kind = s.kind, name = s.name, language = COALESCE(s.language, ''),"
-        f" scope = COALESCE(s.scope, ''), objects_to_profiling = s.objects_to_profiling,"
-        f" first_contact_at = s.first_contact_at, referred_by_id = s.referred_by_id, member_of_id = s.member_of_id,"
-        f" updated_at = %s FROM {stage} s WHERE {party}.id = s.party_id AND (s.changed OR (NOT s.existed AND"
+        f"UPDATE {party} SET {assignments}, updated_at = %s"
+        f" FROM {stage} s WHERE {party}.id = s.party_id AND (s.changed OR (NOT s.existed AND"
         f" (s.referred_by_id IS NOT NULL OR s.member_of_id IS NOT NULL)))",
         [now],
     )

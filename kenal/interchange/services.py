@@ -138,7 +138,9 @@ def _check(kind: str, source: CsvSource, cursor: Any, dialect: Dialect) -> Plan:
 
 def _merge(kind: str, cursor: Any, dialect: Dialect, plan: Plan) -> Counts:
     if kind == ImportKind.PARTIES:
-        return loader.merge_parties(cursor, dialect, rows=plan.rows, contact_kinds=plan.contact_kinds)
+        return loader.merge_parties(
+            cursor, dialect, rows=plan.rows, columns=plan.columns, contact_kinds=plan.contact_kinds
+        )
     if kind == ImportKind.ORDERS:
         return loader.merge_orders(cursor, dialect, rows=plan.rows)
     if kind == ImportKind.AGREEMENTS:

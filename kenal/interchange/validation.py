@@ -34,6 +34,7 @@ from kenal.parties.models import PHONE_KINDS, ContactKind, Language, PartyKind, 
 
 REPORT_LIMIT = 100
 CONTACT_COLUMNS = tuple(ContactKind.values)
+OPTIONAL_PARTY_COLUMNS = ("scope", "language", "first_contact_at", "objects_to_profiling", "referred_by", "member_of")
 
 Sink = Callable[[tuple[Any, ...]], None]
 
@@ -284,6 +285,7 @@ class Plan:
     """What a clean file will do, beyond its staged rows."""
 
     rows: int = 0
+    columns: list[str] = field(default_factory=list)
     contact_kinds: list[str] = field(default_factory=list)
 
 
@@ -356,6 +358,7 @@ def check_parties(source: CsvSource, sink: Sink, contact_sink: Sink, existing: d
         "external_id", "kind", "name", "scope", "language", "first_contact_at", "objects_to_profiling",
         "referred_by", "member_of",
     )}
+    plan.columns = [name for name in OPTIONAL_PARTY_COLUMNS if name in source.columns]
     plan.contact_kinds = [kind for kind in CONTACT_COLUMNS if kind in source.columns]
     contact_ix = [(kind, source.columns[kind]) for kind in plan.contact_kinds]
     kinds, scopes, languages = set(PartyKind.values), set(Scope.values), set(Language.values)

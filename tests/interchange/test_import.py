@@ -150,8 +150,8 @@ def test_it_updates_changed_rows_and_only_those(write_csv, parties_file, orders_
     assert contacts("P-2") == {("phone", "+6281311112222"), ("whatsapp", "+6281311112222")}
     budi = Party.objects.get(external_id="P-2")
     assert budi.name == "Budi S." and budi.updated_at > before["P-2"]
-    # Columns the file lacks are set to their defaults, as the file defines the party.
-    assert budi.referred_by is None and budi.language == ""
+    # Columns the file lacks leave what is stored alone.
+    assert budi.referred_by.external_id == "P-1" and budi.language == "en" and budi.member_of.external_id == "P-9"
     assert Party.objects.get(external_id="P-9").updated_at == before["P-9"]
 
     fewer_lines = write_csv("orders2.csv", ORDER_HEADER, [
