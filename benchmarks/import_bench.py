@@ -28,11 +28,10 @@ from pathlib import Path
 import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import benchdoc  # noqa: E402
 from gen_interchange import generate  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-DOC = ROOT / "docs" / "benchmarks.md"
-START, END = "<!-- import:start -->", "<!-- import:end -->"
 KENAL = str(Path(sys.executable).parent / "kenal")
 
 
@@ -124,8 +123,16 @@ def section(runs: list[Run], *, parties: int, lines: int, seed: int, generated: 
         for r in runs
     )
     orders = next((r.summary for r in runs if r.kind == "orders" and r.attempt == "first"), "")
-    return f"""{START}
-## `kenal import` (interchange CSV)
+    verdict = (
+        "Against the target (a million order lines in under 60 s, under 2 GB of memory, on each database), "
+        f"importing {lines:,} lines: "
+    ) + "; ".join(
+        f"{r.database}: {r.wall:.0f} s and {r.rss_mb:.0f} MiB for the first orders import, "
+        + ("within it" if r.wall < 60 and r.rss_mb < 2048 else "not within it")
+        for r in runs
+        if r.kind == "orders" and r.attempt == "first"
+    ) + "."
+    return f"""## `kenal import` (interchange CSV)
 
 Measured {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC on {machine()}; Python
 {sys.version.split()[0]}, SQLite {__import__("sqlite3").sqlite_version}, {pg_version()}.
@@ -152,31 +159,12 @@ the database engine inside it); "server CPU" is the PostgreSQL backend serving i
 (index maintenance, the deferred foreign-key checks at commit, WAL), sampled from
 /proc every quarter second, so a little of its last moments may be missing.
 
-The machine is shared: other people's test suites and benchmarks run on the same 2
-cores at the same time, so with a load average above 2 an import gets only part of a
-core and wall times stretch by about load / 2; these figures are noisy for that
-reason. Re-run `.venv/bin/python benchmarks/import_bench.py` on a quiet machine for
-clean wall times.
+With a load average above 2, something else was using the 2 cores and an import got
+only part of one: its wall time stretches by about load / 2 while its CPU time stays.
+Re-run with `.venv/bin/python benchmarks/import_bench.py`.
 
-Against the target (a million order lines in under 60 s with under 2 GB RSS, on each
-database): memory is well within it everywhere (under 600 MiB). On SQLite the first
-import of a million lines took 44 to 59 s at load averages of 3 to 5, and a re-import
-that changes nothing a little less. On PostgreSQL the client's share is small (about
-15 s of CPU for checking and `COPY`) and the no-change re-import stays under 60 s, but
-the first import does not: inserting 333,449 orders and a million lines into tables
-with six indexes each, plus the deferred foreign-key check of every inserted line at
-commit, costs about 53 s of server CPU, so client and server together need about 70 s
-of CPU before any waiting for the shared cores. Measured separately with plain
-`INSERT ... SELECT` of the same rows (no staging, no `ON CONFLICT`), PostgreSQL needed
-about as long, so the cost is in the schema, not in the import's statements: three of
-those indexes duplicate others (`commerce_order.buyer_id` is covered by
-`order_buyer_time_idx`, `commerce_orderline.order_id` by `order_line_unique_no`, and
-`commerce_orderline.consumer_id` is indexed twice), and dropping them
-(`db_index=False` on `Order.buyer`, `OrderLine.order` and `OrderLine.consumer`) is the
-next step for import speed. Earlier runs the same afternoon, at load averages near 8
-and 5, took 100 s and 59 s (SQLite) and 173 s and 104 s (PostgreSQL) for the first
-orders import with the same CPU figures: the wall time follows the machine's load.
-{END}"""
+{verdict}
+"""
 
 
 def pg_version() -> str:
@@ -190,17 +178,6 @@ def pg_version() -> str:
 def server_url(name: str) -> str:
     base = os.environ.get("KENAL_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
     return base.rsplit("/", 1)[0] + "/" + name
-
-
-def write_doc(text: str) -> None:
-    DOC.parent.mkdir(parents=True, exist_ok=True)
-    current = DOC.read_text() if DOC.exists() else "# Benchmarks\n"
-    if START in current and END in current:
-        before, rest = current.split(START, 1)
-        after = rest.split(END, 1)[1]
-        DOC.write_text(before + text + after)
-    else:
-        DOC.write_text(current.rstrip("\n") + "\n\n" + text + "\n")
 
 
 def main() -> None:
@@ -237,8 +214,8 @@ def main() -> None:
     if args.no_doc:
         print(text)
     else:
-        write_doc(text)
-        print(f"Wrote {DOC}")
+        benchdoc.write_section("import", text)
+        print(f"Wrote {benchdoc.DOC}")
 
 
 if __name__ == "__main__":
