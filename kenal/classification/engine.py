@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -131,6 +132,8 @@ class _Dialect:
         return f"({a} IS DISTINCT FROM {b})" if self.pg else f"({a} IS NOT {b})"
 
 
+_CREATE = re.compile(r"\s*CREATE TEMP TABLE (?P<name>\w+) AS(?P<body>.*)", re.DOTALL)
+_INDEX = re.compile(r"\s*CREATE UNIQUE INDEX \w+ ON (?P<name>\w+)")
 TEMP_TABLES = [
     "cls_ord", "cls_use", "cls_int", "cls_agr_rows", "cls_agr", "cls_csm", "cls_cover",
     "cls_base", "cls_grow", "cls_q", "cls_ov", "cls_out", "cls_changed",
@@ -197,12 +200,35 @@ class _Run:
         self.party_ids = None if party_ids is None else sorted({int(pk) for pk in party_ids})
         self.d = _Dialect(connection.vendor, settings.TIME_ZONE)
         self.p = _params(cfg, as_of, settings.TIME_ZONE)
+        self.ctes: list[str] = []
 
     def sql(self, statement: str) -> None:
+        statement = self._as_ctes(statement)
+        if not statement:
+            return
         started = time.perf_counter()
         self.cursor.execute(statement, self.p)
         # Statement timings at DEBUG level show where a slow recompute spends its time.
         logger.debug("%.1f ms: %s", (time.perf_counter() - started) * 1000, " ".join(statement.split())[:90])
+
+    def _as_ctes(self, statement: str) -> str:
+        """In a run for a few parties, the intermediate tables become CTEs of the
+        statement that builds ``cls_out``: creating a dozen temporary tables would cost
+        more than the work itself (PostgreSQL writes each one into its catalogue)."""
+        if self.party_ids is None:
+            return statement
+        index = _INDEX.match(statement)
+        if index and index["name"] != "cls_out":
+            return ""
+        create = _CREATE.match(statement)
+        if create is None or create["name"] == "cls_changed":
+            return statement
+        if create["name"] != "cls_out":
+            self.ctes.append(f"{create['name']} AS ({create['body']})")
+            return ""
+        body = create["body"].strip()
+        assert body.startswith("WITH ")
+        return f"CREATE TEMP TABLE cls_out AS WITH {', '.join(self.ctes)}, {body[len('WITH '):]}"
 
     def scoped(self, column: str, *, requested_only: bool = False) -> str:
         """A filter keeping rows of the parties being recomputed (and those they

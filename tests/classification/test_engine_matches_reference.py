@@ -144,3 +144,17 @@ def test_it_classifies_every_party_as_the_reference_does(data):
         got = (profile.relationship, profile.flags, profile.customer_type, profile.characteristics)
         want = expected[ref_id]
         assert got == (want.relationship, want.flags, want.customer_type, want.characteristics), (ref_id, data)
+
+
+@pytest.mark.django_db
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(data=facts())
+def test_it_classifies_one_party_at_a_time_as_the_reference_does(data):
+    stored = _store(data)
+    expected = evaluate(data, AS_OF, JAKARTA)
+    for ref_id, party in stored.items():
+        classify(as_of=AS_OF, party_ids=[party.pk])
+        profile = PartyProfile.objects.get(party=party)
+        got = (profile.relationship, profile.flags, profile.customer_type, profile.characteristics)
+        want = expected[ref_id]
+        assert got == (want.relationship, want.flags, want.customer_type, want.characteristics), (ref_id, data)
