@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from kenal.accounts.models import Role, User
 from kenal.accounts.services import user_create
+from kenal.classification.tasks import nightly_schedule
 from kenal.demo.selectors import business_data_exists
 
 ADMIN_USERNAME = "admin"
@@ -147,6 +148,7 @@ class Command(BaseCommand):
         worker = None
         try:
             if not no_worker:
+                nightly_schedule()
                 worker = subprocess.Popen([sys.executable, "-m", "kenal.cli", "db_worker"])
             server.run()
         finally:
