@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -33,7 +34,7 @@ def test_it_has_a_catalog_entry_for_every_string_in_the_code(tmp_path):
     copy = tmp_path / "kenal"
     shutil.copytree(LOCALE.parent, copy, ignore=shutil.ignore_patterns("__pycache__", "*.mo"))
     subprocess.run(
-        ["django-admin", "makemessages", "-l", "id", "--no-location", "--no-obsolete"],
+        [sys.executable, "-m", "django", "makemessages", "-l", "id", "--no-location", "--no-obsolete"],
         cwd=copy, check=True, capture_output=True,
     )
     with open(copy / "locale" / "id" / "LC_MESSAGES" / "django.po", "rb") as f:
