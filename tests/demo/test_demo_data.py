@@ -14,7 +14,12 @@ from django.utils import timezone
 
 from kenal.accounts.models import Role, User
 from kenal.agreements.models import Agreement
-from kenal.classification.models import Characteristic, PartyProfile, Relationship
+from kenal.classification.models import (
+    Characteristic,
+    PartyProfile,
+    ProfileChange,
+    Relationship,
+)
 from kenal.commerce.models import LineStatus, Order, OrderLine
 from kenal.demo.services import demo_load
 from kenal.interactions.models import Channel, Direction, Interaction, InteractionKind
@@ -194,3 +199,12 @@ def test_it_classifies_what_it_loaded_into_every_relationship_and_characteristic
     assert set(profiles.values_list("customer_type", flat=True).distinct()) == {None, "external", "intermediate", "internal"}
     for characteristic in Characteristic.values:
         assert profiles.filter(**{characteristic: True}).count() >= 5, characteristic
+
+
+def test_it_shows_journeys_over_the_past_year(demo):
+    changes = ProfileChange.objects.filter(field="relationship")
+    assert changes.filter(from_value="prospect", to_value="customer").exists()
+    assert changes.filter(to_value="client").exists()
+    assert ProfileChange.objects.filter(field="characteristic:loyal", to_value="true").exists()
+    # each step is dated by the day it was seen, spread over the year
+    assert len(set(ProfileChange.objects.values_list("as_of", flat=True))) >= 3
