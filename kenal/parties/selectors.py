@@ -25,19 +25,23 @@ def party_search(*, query: str = "", kind: str = "") -> QuerySet[Party]:
     if not text:
         return qs
     values = {text.lower(), text.lower().removeprefix("@")}
+    # A phone number or an email address is never part of a name: skip the name scan,
+    # the one part of a search that reads every party.
+    by_name = "@" not in text[1:]
     if looks_like_phone(text):
         try:
             values.add(normalize_phone(text))
+            by_name = False
         except Exception:  # noqa: BLE001 - not a phone after all; the other matches stand
             pass
     # The exact matches are uncorrelated subqueries, each computed once from its own
     # index, and tested by id: so a name scan in (name, id) order never has to read
     # the party rows it rejects. That keeps a no-match search over 100,000 parties fast.
-    match = (
-        Q(name__icontains=text)
-        | Q(pk__in=Party.objects.filter(external_id=text).values("pk"))
-        | Q(pk__in=ContactPoint.objects.filter(value__in=values).values("party_id"))
+    match = Q(pk__in=Party.objects.filter(external_id=text).values("pk")) | Q(
+        pk__in=ContactPoint.objects.filter(value__in=values).values("party_id")
     )
+    if by_name:
+        match |= Q(name__icontains=text)
     return qs.filter(match)
 
 
