@@ -66,7 +66,8 @@ class ImportResult:
             text += " (" + ", ".join(f"{DETAIL_LABELS[key]}: {value}" for key, value in self.details.items()) + ")"
         if self.dry_run:
             return _("Dry run, nothing was written. The file is valid and would give: %(summary)s.") % {"summary": text}
-        return _("Imported %(kind)s: %(summary)s.") % {"kind": self.kind, "summary": text}
+        kind = str(ImportKind(self.kind).label).lower()
+        return _("Imported %(kind)s: %(summary)s.") % {"kind": kind, "summary": text}
 
 
 def import_file(
