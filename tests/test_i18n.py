@@ -47,7 +47,7 @@ def test_it_shows_the_login_page_in_indonesian_by_default(client):
     response = client.get("/login/", HTTP_ACCEPT_LANGUAGE="id")
     html = response.content.decode()
     assert 'lang="id"' in html
-    assert "Masuk ke Kenal" in html
+    assert "Masuk ke Kenal" in html and "Kata sandi" in html
     assert "Log in to Kenal" not in html
 
 
