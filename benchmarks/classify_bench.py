@@ -37,6 +37,8 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import benchdoc  # noqa: E402
 AS_OF = date(2026, 3, 10)
 JAKARTA = timezone(timedelta(hours=7))
 AS_OF_END = int(datetime(2026, 3, 11, tzinfo=JAKARTA).timestamp())
@@ -389,12 +391,14 @@ def child_classify(args) -> dict:
 
     result: dict = {"load_average": os.getloadavg()[0]}
     pg = connection.vendor == "postgresql"
-    for label in ("first", "second"):
+    # The first run writes every profile; the second is the nightly case, the next
+    # day, when every profile already exists and most are rewritten.
+    for label, as_of in (("first", AS_OF), ("second", AS_OF + timedelta(days=1))):
         with connection.cursor() as cursor:
             backend_before = _backend_cpu_seconds(cursor) if pg else None
         cpu_before = _own_cpu_seconds()
         started = time.perf_counter()
-        summary = classify(as_of=AS_OF)
+        summary = classify(as_of=as_of)
         result[f"full_{label}_seconds"] = round(time.perf_counter() - started, 2)
         result[f"full_{label}_cpu_seconds"] = round(_own_cpu_seconds() - cpu_before, 2)
         if pg:
@@ -402,26 +406,87 @@ def child_classify(args) -> dict:
                 backend_after = _backend_cpu_seconds(cursor)
             if backend_before is not None and backend_after is not None:
                 result[f"full_{label}_backend_cpu_seconds"] = round(backend_after - backend_before, 2)
-    result["parties"] = summary.parties
-    result["relationships"] = summary.relationships
-    result["characteristics"] = summary.characteristics
-    result["customer_types"] = summary.customer_types
+        if label == "first":
+            result["parties"] = summary.parties
+            result["relationships"] = summary.relationships
+            result["characteristics"] = summary.characteristics
+            result["customer_types"] = summary.customer_types
     result["profiles"] = PartyProfile.objects.count()
+    if pg:
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE classification_partyprofile")
     rng = random.Random(args.seed)
     singles = []
     for _ in range(args.singles):
-        party_id = rng.randrange(1, summary.parties + 1)
+        party_id = rng.randrange(1, result["parties"] + 1)
         started = time.perf_counter()
         classify(as_of=AS_OF, party_ids=[party_id])
         singles.append((time.perf_counter() - started) * 1000)
     result["single_ms_median"] = round(statistics.median(singles), 1)
     result["single_ms_max"] = round(max(singles), 1)
+    result["order_save_ms"] = _time_order_saves(rng, result["parties"], args.singles)
+    result["party_list_ms"] = _time_party_list()
     result["peak_rss_mib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
-    if connection.vendor == "postgresql":
+    if pg:
         with connection.cursor() as cursor:
             peak = _backend_peak_kib(cursor)
         result["pg_backend_peak_rss_mib"] = None if peak is None else round(peak / 1024)
     return result
+
+
+def _time_order_saves(rng: random.Random, parties: int, count: int) -> dict:
+    """Saving one order through the service the web form and the API use: the order,
+    its line, the audit entry and the buyer's (and referrer's) reclassification, in
+    one transaction. Returns the median and the slowest, in ms."""
+    from decimal import Decimal
+
+    from kenal.commerce.services import LineData, order_create
+    from kenal.parties.models import Party
+
+    timings = []
+    for n in range(count):
+        buyer = Party.objects.get(pk=rng.randrange(1, parties + 1))
+        line = LineData(sku=f"SKU-{1 + n % 100:05d}", quantity=Decimal(1), unit_price=Decimal(150_000))
+        started = time.perf_counter()
+        order_create(actor=None, buyer=buyer, lines=[line], channel="store")
+        timings.append((time.perf_counter() - started) * 1000)
+    return {"median": round(statistics.median(timings), 1), "max": round(max(timings), 1)}
+
+
+LIST_CASES = [
+    "",
+    "characteristic=loyal",
+    "characteristic=new",
+    "characteristic=impulsive",
+    "characteristic=thrifty&relationship=customer",
+    "relationship=client",
+    "customer_type=intermediate",
+]
+
+
+def _time_party_list(runs: int = 5) -> dict:
+    """One htmx request of the party list (rows and counts), as a logged-in user
+    sees it: the median and the slowest of ``runs`` after a first, warming request."""
+    from django.test import Client
+    from django.test.utils import setup_test_environment
+
+    from kenal.accounts.models import Role, User
+
+    setup_test_environment()  # lets the test client's host in
+    user = User.objects.create_user(username="list-bench", password="x", role=Role.SUPPORT)
+    client = Client(headers={"Accept-Language": "en"})
+    client.force_login(user)
+    timings = {}
+    for case in LIST_CASES:
+        client.get(f"/parties/?{case}")
+        samples = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            response = client.get(f"/parties/?{case}", headers={"HX-Request": "true"})
+            samples.append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200, response.status_code
+        timings[case or "(everyone)"] = {"median": round(statistics.median(samples), 1), "max": round(max(samples), 1)}
+    return timings
 
 
 # -- the driver --------------------------------------------------------------------------
@@ -471,6 +536,7 @@ def main() -> None:
     parser.add_argument("--write-csv", type=Path, help="also write the data as interchange CSV files here")
     parser.add_argument("--no-run", action="store_true", help="only write the CSV files")
     parser.add_argument("--keep", action="store_true", help="keep the benchmark databases")
+    parser.add_argument("--no-doc", action="store_true", help="print only; leave docs/benchmarks.md alone")
     parser.add_argument("--child", choices=["load", "classify"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
@@ -484,9 +550,85 @@ def main() -> None:
         print(f"wrote interchange CSV files to {args.write_csv}")
     if args.no_run:
         return
+    header = benchdoc.machine()
+    results = []
     for db in args.db or ["sqlite", "postgresql"]:
         result = run_db(args, db)
         print(json.dumps(result), flush=True)
+        results.append(result)
+    if not args.no_doc:
+        benchdoc.write_section("classify", report(args, header, results))
+        print(f"Wrote {benchdoc.DOC}")
+
+
+NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+
+
+def report(args, header: str, results: list[dict]) -> str:
+    """The docs/benchmarks.md section for these results."""
+    sizes = Data(args.scale, args.seed).sizes
+    lines = [
+        "## Relationship engine (`classify`)",
+        "",
+        header,
+        f"Scale {args.scale:g}, seed {args.seed}: {sizes['parties']:,} parties, {sizes['lines']:,} order lines, "
+        f"{sizes['agreements']:,} agreements, {sizes['interactions']:,} interactions, generated and loaded "
+        "straight into a fresh database; then, in a separate process, a full `classify` as of "
+        f"{AS_OF.isoformat()} (every profile is new) and another as of the next day (every profile exists; "
+        "the nightly case). Run: `.venv/bin/python benchmarks/classify_bench.py --scale 1`.",
+        "",
+        "Wall time is what a user waits for. CPU is the process's own; for PostgreSQL the server "
+        "backend, which does the work, is shown too.",
+        "",
+        "| database | full run | wall s | CPU s | peak memory MiB | load |",
+        "|---|---|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        memory = f"{r['peak_rss_mib']}"
+        if r.get("pg_backend_peak_rss_mib") is not None:
+            memory += f" + server {r['pg_backend_peak_rss_mib']}"
+        for label, text in (("first", "first: all profiles new"), ("second", "next day: all profiles exist")):
+            cpu = r[f"full_{label}_cpu_seconds"]
+            if f"full_{label}_backend_cpu_seconds" in r:
+                cpu = f"{cpu} + server {r[f'full_{label}_backend_cpu_seconds']}"
+            lines.append(
+                f"| {NAMES[r['db']]} | {text} | {r[f'full_{label}_seconds']} | {cpu} | {memory} | "
+                f"{r['load_average']:.1f} |"
+            )
+    lines += [
+        "",
+        f"At that size, one party at a time (ms, median / slowest of {args.singles}):",
+        "",
+        "| database | `classify(party_ids=[id])` | saving one order (`order_create`) |",
+        "|---|---:|---:|",
+    ]
+    for r in results:
+        save = r["order_save_ms"]
+        lines.append(f"| {NAMES[r['db']]} | {r['single_ms_median']} / {r['single_ms_max']} | "
+                     f"{save['median']} / {save['max']} |")
+    lines += [
+        "",
+        "The party list, one htmx request of its rows and counts (ms, median / slowest of 5):",
+        "",
+        "| query | " + " | ".join(NAMES[r["db"]] for r in results) + " |",
+        "|---|" + "---:|" * len(results),
+    ]
+    for case in LIST_CASES:
+        key = case or "(everyone)"
+        cells = " | ".join(f"{r['party_list_ms'][key]['median']} / {r['party_list_ms'][key]['max']}" for r in results)
+        lines.append(f"| `{key}` | {cells} |")
+    counts = results[0]
+    lines += [
+        "",
+        "Counts at this scale: " + ", ".join(f"{k} {v:,}" for k, v in sorted(counts["relationships"].items()))
+        + "; " + ", ".join(f"{k} {v:,}" for k, v in sorted(counts["characteristics"].items()))
+        + "; " + ", ".join(f"{k} {v:,}" for k, v in sorted(counts["customer_types"].items())) + ".",
+    ]
+    same = all(r["relationships"] == counts["relationships"] and r["characteristics"] == counts["characteristics"]
+               for r in results)
+    if len(results) > 1:
+        lines.append("Both databases gave the same counts." if same else "**The databases disagree on the counts.**")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

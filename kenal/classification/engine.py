@@ -136,7 +136,7 @@ _CREATE = re.compile(r"\s*CREATE TEMP TABLE (?P<name>\w+) AS(?P<body>.*)", re.DO
 _INDEX = re.compile(r"\s*CREATE UNIQUE INDEX \w+ ON (?P<name>\w+)")
 TEMP_TABLES = [
     "cls_ord", "cls_use", "cls_int", "cls_agr_rows", "cls_agr", "cls_csm", "cls_cover",
-    "cls_base", "cls_grow", "cls_q", "cls_ov", "cls_out", "cls_changed",
+    "cls_base", "cls_grow", "cls_q", "cls_ov", "cls_out",
 ]
 
 
@@ -201,6 +201,7 @@ class _Run:
         self.d = _Dialect(connection.vendor, settings.TIME_ZONE)
         self.p = _params(cfg, as_of, settings.TIME_ZONE)
         self.ctes: list[str] = []
+        self.created: set[str] = set()
 
     def sql(self, statement: str) -> None:
         statement = self._as_ctes(statement)
@@ -208,6 +209,9 @@ class _Run:
             return
         started = time.perf_counter()
         self.cursor.execute(statement, self.p)
+        create = _CREATE.match(statement)
+        if create:
+            self.created.add(create["name"])
         # Statement timings at DEBUG level show where a slow recompute spends its time.
         logger.debug("%.1f ms: %s", (time.perf_counter() - started) * 1000, " ".join(statement.split())[:90])
 
@@ -217,11 +221,10 @@ class _Run:
         more than the work itself (PostgreSQL writes each one into its catalogue)."""
         if self.party_ids is None:
             return statement
-        index = _INDEX.match(statement)
-        if index and index["name"] != "cls_out":
-            return ""
+        if _INDEX.match(statement):
+            return ""  # a table of a few rows needs no index
         create = _CREATE.match(statement)
-        if create is None or create["name"] == "cls_changed":
+        if create is None:
             return statement
         if create["name"] != "cls_out":
             self.ctes.append(f"{create['name']} AS ({create['body']})")
@@ -239,14 +242,13 @@ class _Run:
         ids = self.party_ids if requested_only else self.scope_ids
         return f" AND {column} IN ({', '.join(str(pk) for pk in ids) or 'NULL'})"
 
-    def full_scan(self, table: str, alias: str) -> str:
-        """SQLite walks an index for GROUP BY and then fetches each row at random;
-        reading the whole table is several times faster when every party is due."""
-        hint = " NOT INDEXED" if self.party_ids is None and not self.d.pg else ""
-        return f"{table} {alias}{hint}"
-
     def execute(self, started: datetime) -> ClassifySummary:
-        self._drop(*TEMP_TABLES)
+        if self.party_ids is None:
+            # Defensive: a run's tables vanish with its transaction when it fails, and
+            # it drops them itself when it succeeds. A one-party run skips this, as each
+            # statement is a round trip that would be a good part of its time.
+            for table in TEMP_TABLES:
+                self.cursor.execute(f"DROP TABLE IF EXISTS {table}")
         self.scope_ids: list[int] = []
         if self.party_ids is not None:
             self._scope()
@@ -262,8 +264,8 @@ class _Run:
         self._out(threshold, started)
         self._drop("cls_base", "cls_grow", "cls_q", "cls_ov")
         changes = self._history()
-        self._store()
         summary = self._summary(changes)
+        self._store(summary.parties)
         if self.party_ids is None:
             # Only full runs are logged: every order or message written may recompute
             # its parties, and a row for each would drown the nightly runs.
@@ -281,9 +283,13 @@ class _Run:
             self.cursor.execute(f"ANALYZE {table}")
 
     def _drop(self, *tables: str) -> None:
-        """Temporary tables go as soon as they are used, to keep memory low."""
+        """Temporary tables go as soon as they are used, to keep memory low. Only those
+        this run created: a one-party run makes one, and each statement costs a round
+        trip that would be a good part of its time."""
         for table in tables:
-            self.cursor.execute(f"DROP TABLE IF EXISTS {table}")
+            if table in self.created:
+                self.cursor.execute(f"DROP TABLE {table}")
+                self.created.discard(table)
 
     def _scope(self) -> None:
         # The requested parties plus those they referred: growing reads their flags.
@@ -310,7 +316,7 @@ class _Run:
                     SUM(CASE WHEN o.max_paid_quantity >= %(units)s THEN 1 ELSE 0 END) AS n_bulk,
                     MIN(o.occurred_at) AS first_at, MAX(o.occurred_at) AS last_at,
                     SUM(CASE WHEN o.occurred_at >= %(rev_start)s THEN o.paid_total ELSE 0 END) AS revenue_12m
-                FROM {self.full_scan('commerce_order', 'o')}
+                FROM commerce_order o
                 WHERE o.is_paid AND o.occurred_at < %(end)s{self.scoped('o.buyer_id')}
                 GROUP BY o.buyer_id
             ) x
@@ -333,7 +339,7 @@ class _Run:
             SELECT i.party_id, MIN(i.occurred_at) AS first_at, MAX(i.occurred_at) AS last_at,
                 SUM(CASE WHEN i.direction = 'inbound' AND i.occurred_at >= %(pot_start)s THEN 1 ELSE 0 END)
                     AS n_inbound_recent
-            FROM {self.full_scan('interactions_interaction', 'i')}
+            FROM interactions_interaction i
             WHERE i.occurred_at < %(end)s{self.scoped('i.party_id')}
             GROUP BY i.party_id
         """)
@@ -667,13 +673,12 @@ class _Run:
         compared += [(f"flag:{flag}", f"n.is_{flag}", f"p.is_{flag}") for flag in ("client", "consumer", "customer", "prospect")]
         compared += [(f"characteristic:{name}", f"n.{name}", f'p."{name}"') for name in CHARACTERISTICS]
         any_change = " OR ".join(d.distinct(new, old) for _, new, old in compared)
-        self.sql(f"""
-            CREATE TEMP TABLE cls_changed AS
+        changed = f"""
             SELECT n.party_id, n.reasons,
                 {", ".join(f"{new} AS n{i}, {old} AS o{i}" for i, (_, new, old) in enumerate(compared))}
             FROM cls_out n JOIN classification_partyprofile p ON p.party_id = n.party_id
             WHERE {any_change}
-        """)
+        """
 
         def text(expr: str, boolean: bool) -> str:
             return f"CASE WHEN {expr} THEN 'true' ELSE 'false' END" if boolean else expr
@@ -683,15 +688,16 @@ class _Run:
             boolean = i >= 2
             branches.append(
                 f"SELECT party_id, '{name}', {text(f'o{i}', boolean)}, {text(f'n{i}', boolean)}, "
-                f"%(computed_at)s, %(asof)s, {d.to_json('reasons')} FROM cls_changed WHERE {d.distinct(f'n{i}', f'o{i}')}"
+                f"%(computed_at)s, %(asof)s, {d.to_json('reasons')} FROM c WHERE {d.distinct(f'n{i}', f'o{i}')}"
             )
+        # The changed profiles are found once (MATERIALIZED) and read by one branch per field.
         self.sql(
             "INSERT INTO classification_profilechange (party_id, field, from_value, to_value, at, as_of, reasons) "
-            + " UNION ALL ".join(branches)
+            f"WITH c AS MATERIALIZED ({changed}) " + " UNION ALL ".join(branches)
         )
         return self.cursor.rowcount
 
-    def _store(self) -> None:
+    def _store(self, parties: int) -> None:
         """Update what changed, then insert the new. Indexed columns are rewritten only
         where they differ, so a nightly recompute where most parties stay the same does
         not rewrite a dozen indexes a million times."""
@@ -702,7 +708,7 @@ class _Run:
             *[(name, name) for name in CHARACTERISTICS], ("next_best_action", "nba"), ("csm_id", "csm_id"),
         ]
         plain = [
-            ("as_of", "%(asof)s"), ("reasons", d.to_json("o.reasons")), ("next_best_action_params", d.to_json("o.nba_params")),
+            ("as_of", "%(asof)s"), ("reasons", "o.reasons"), ("next_best_action_params", "o.nba_params"),
             ("paid_orders", "o.n_paid"), ("revenue_12m", "o.revenue_12m"), ("computed_at", "%(computed_at)s"),
         ]
         table = "classification_partyprofile"
@@ -717,6 +723,7 @@ class _Run:
                 UPDATE {table} SET {", ".join(set_indexed + set_plain)}
                 FROM cls_out o WHERE o.party_id = {table}.party_id{only}
             """)
+            existing = self.cursor.rowcount
         else:
             self.sql(f"""
                 UPDATE {table} SET {", ".join(set_indexed)}
@@ -726,8 +733,19 @@ class _Run:
                 UPDATE {table} SET {", ".join(set_plain)}
                 FROM cls_out o WHERE o.party_id = {table}.party_id{only}
             """)
+            existing = self.cursor.rowcount
+        if existing == parties:
+            return  # every party already had a profile: nothing to insert
         columns = [column for column, _ in indexed] + [column for column, _ in plain]
         values = [f"o.{source}" for _, source in indexed] + [value for _, value in plain]
+        # When most profiles are new (the first recompute after an import), PostgreSQL
+        # builds the secondary indexes afresh in a fraction of the time it takes to
+        # grow them one row at a time. Dropping them locks the profiles until the run
+        # commits, which is acceptable only for that first, one-off run.
+        mostly_new = self.party_ids is None and parties - existing > existing
+        rebuild = self._secondary_indexes(table) if d.pg and mostly_new else []
+        for name, _ in rebuild:
+            self.cursor.execute(f'DROP INDEX "{name}"')
         # ON CONFLICT rather than NOT EXISTS: PostgreSQL would rescan the table it is
         # filling for every row when it guesses the table is empty.
         self.sql(f"""
@@ -735,18 +753,31 @@ class _Run:
             SELECT o.party_id, {", ".join(values)} FROM cls_out o WHERE TRUE
             ON CONFLICT (party_id) DO NOTHING
         """)
+        for _, definition in rebuild:
+            self.sql(definition)
+
+    def _secondary_indexes(self, table: str) -> list[tuple[str, str]]:
+        """(name, CREATE INDEX statement) of the table's indexes that enforce nothing."""
+        self.cursor.execute(
+            """SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i
+               JOIN pg_class c ON c.oid = i.indexrelid
+               WHERE i.indrelid = %s::regclass AND NOT i.indisunique AND NOT i.indisprimary""",
+            [table],
+        )
+        return [(name, definition.replace("%", "%%")) for name, definition in self.cursor.fetchall()]
 
     def _summary(self, changes: int) -> ClassifySummary:
         summary = ClassifySummary(as_of=self.as_of, changes=changes)
-        self.cursor.execute("SELECT relationship, COUNT(*) FROM cls_out GROUP BY relationship")
-        summary.relationships = {rel: n for rel, n in self.cursor.fetchall()}
-        summary.parties = sum(summary.relationships.values())
-        self.cursor.execute(
-            "SELECT customer_type, COUNT(*) FROM cls_out WHERE customer_type IS NOT NULL GROUP BY customer_type"
-        )
-        summary.customer_types = {kind: n for kind, n in self.cursor.fetchall()}
         sums = ", ".join(f"SUM(CASE WHEN {name} THEN 1 ELSE 0 END)" for name in CHARACTERISTICS)
-        self.cursor.execute(f"SELECT {sums} FROM cls_out")
-        row = self.cursor.fetchone()
-        summary.characteristics = {name: int(row[i] or 0) for i, name in enumerate(CHARACTERISTICS)}
+        self.cursor.execute(
+            f"SELECT relationship, customer_type, COUNT(*), {sums} FROM cls_out GROUP BY relationship, customer_type"
+        )
+        summary.characteristics = dict.fromkeys(CHARACTERISTICS, 0)
+        for relationship, customer_type, count, *characteristics in self.cursor.fetchall():
+            summary.relationships[relationship] = summary.relationships.get(relationship, 0) + count
+            if customer_type is not None:
+                summary.customer_types[customer_type] = summary.customer_types.get(customer_type, 0) + count
+            for name, n in zip(CHARACTERISTICS, characteristics):
+                summary.characteristics[name] += int(n or 0)
+        summary.parties = sum(summary.relationships.values())
         return summary

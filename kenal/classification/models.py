@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kenal.core.fields import JSONTextField
 from kenal.parties.models import Party
 
 
@@ -89,7 +90,13 @@ class PartyProfile(models.Model):
     """The engine's result for one party as of a day. Characteristics are separate
     indexed booleans so the party list can filter on them without reading JSON."""
 
-    party = models.OneToOneField(Party, primary_key=True, on_delete=models.CASCADE, related_name="profile")
+    # No foreign-key constraints in the database: a profile is derived from the party
+    # in the same transaction, deleting a party deletes its profile through the ORM, and
+    # checking a million keys (and locking a million parties on PostgreSQL) would cost a
+    # full recompute a fifth of its time.
+    party = models.OneToOneField(
+        Party, primary_key=True, on_delete=models.CASCADE, related_name="profile", db_constraint=False
+    )
     as_of = models.DateField(_("as of"))
     relationship = models.CharField(_("relationship"), max_length=16, choices=Relationship.choices)
     is_client = models.BooleanField(_("client"), default=False)
@@ -104,12 +111,13 @@ class PartyProfile(models.Model):
     loyal = models.BooleanField(_("loyal"), default=False)
     growing = models.BooleanField(_("growing"), default=False)
     # [{"code": ..., "params": {...}}]; rendered in the reader's language by reasons.py.
-    reasons = models.JSONField(_("reasons"), default=list)
+    # Text rather than jsonb: a recompute writes a million of them at once.
+    reasons = JSONTextField(_("reasons"), default=list)
     next_best_action = models.CharField(_("next best action"), max_length=32, blank=True)
-    next_best_action_params = models.JSONField(default=dict)
+    next_best_action_params = JSONTextField(default=dict)
     csm = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("customer success manager"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        on_delete=models.SET_NULL, related_name="+", db_constraint=False,
     )
     paid_orders = models.PositiveIntegerField(_("paid orders"), default=0)
     revenue_12m = models.DecimalField(_("paid revenue, last 12 months"), max_digits=18, decimal_places=2, default=0)

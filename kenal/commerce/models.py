@@ -98,8 +98,12 @@ class OrderLine(models.Model):
         ordering = ["order", "line_no"]
         constraints = [models.UniqueConstraint(fields=["order", "line_no"], name="order_line_unique_no")]
         indexes = [
+            # Holds everything the classification reads of a line with a consumer (whose
+            # order, and whether it was paid), so finding consumers never reads the lines
+            # themselves; most lines name no consumer, so the index stays small.
             models.Index(
-                fields=["consumer"], name="order_line_consumer_idx", condition=models.Q(consumer__isnull=False)
+                fields=["consumer", "order", "status"], name="order_line_consumer_idx",
+                condition=models.Q(consumer__isnull=False),
             )
         ]
 

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.utils import translation
 
 from kenal.audit.models import AuditEvent
@@ -13,7 +14,7 @@ from kenal.classification.engine import classify
 from kenal.classification.models import PartyProfile, ProfileChange, ProfileOverride
 from kenal.classification.reasons import reasons_text as _reasons_text
 from kenal.classification.services import override_create, override_withdraw
-from tests.classification.factories import agreement, at, order, party
+from tests.classification.factories import agreement, at, line, order, party
 
 pytestmark = pytest.mark.django_db
 AS_OF = date(2026, 3, 10)
@@ -126,3 +127,35 @@ def test_it_records_a_client_becoming_a_former_client():
     change = ProfileChange.objects.get(party=firm, field="relationship")
     assert (change.from_value, change.to_value) == ("client", "customer")
     assert reasons_text(change.reasons)[0] == "Customer: former client, whose last agreement ended 1 day ago"
+
+
+def test_deleting_a_party_takes_its_profile_and_journey_with_it():
+    buyer, other = party(), party()
+    order(buyer, at("2026-03-01 09:00"))
+    classify(as_of=AS_OF)
+    order(buyer, at("2026-03-02 09:00"), line(promo_code="HEMAT"))
+    classify(as_of=AS_OF + timedelta(days=1))
+    assert ProfileChange.objects.filter(party=buyer).exists()
+    buyer.delete()
+    assert not PartyProfile.objects.filter(party_id=buyer.pk).exists()
+    assert not ProfileChange.objects.filter(party_id=buyer.pk).exists()
+    assert stored(other).relationship == "prospect"
+
+
+def test_a_first_recompute_and_the_next_agree_and_the_list_filters_still_use_their_indexes():
+    """The first full recompute writes every profile at once (on PostgreSQL it builds
+    the secondary indexes afresh afterwards); the profiles must read back whole."""
+    buyer, prospect = party(), party()
+    order(buyer, at("2026-03-01 09:00"))
+    order(buyer, at("2026-03-05 09:00"))
+    classify(as_of=AS_OF)
+    first = {p.party_id: (p.relationship, p.characteristics, p.reasons) for p in PartyProfile.objects.all()}
+    assert first[buyer.pk][0] == "customer" and "new" in first[buyer.pk][1]
+    assert {"code": "customer_orders", "params": {"orders": 2}} in first[buyer.pk][2]
+    assert first[prospect.pk] == ("prospect", [], [{"code": "prospect_nothing_yet", "params": {}}])
+    assert set(PartyProfile.objects.filter(new=True).values_list("party_id", flat=True)) == {buyer.pk}
+    with connection.cursor() as cursor:
+        names = set(connection.introspection.get_constraints(cursor, PartyProfile._meta.db_table))
+    assert {"profile_new_idx", "profile_relationship_idx", "profile_next_action_idx"} <= names
+    classify(as_of=AS_OF)
+    assert {p.party_id: (p.relationship, p.characteristics, p.reasons) for p in PartyProfile.objects.all()} == first
