@@ -155,13 +155,22 @@ def profile_panel(*, party: Party) -> ProfilePanel:
     return panel
 
 
+# Below this many matching profiles a filter reads them through its index and sorts
+# them by name; above it, walking the list's name order finds a page sooner. The two
+# cost the same near the square root of (page size x parties): about 5,000 at a million.
+FEW_MATCHES = 5000
+
+
 def parties_by_profile(
     parties: QuerySet[Party], *, relationship: str = "", customer_type: str = "", characteristic: str = ""
 ) -> QuerySet[Party]:
     """``parties`` narrowed by the primary relationship, the customer type and one
-    characteristic of their profiles. A correlated EXISTS rather than a join, so both
-    databases keep walking the list's (name, id) order and stop after a page, instead
-    of fetching every customer through the relationship index and sorting them."""
+    characteristic of their profiles.
+
+    A common value (most parties are customers) is a correlated EXISTS, so both
+    databases walk the list's (name, id) order and stop after a page. A rare one (a few
+    hundred impulsive buyers among a million) would make that walk visit most parties
+    to fill a page, so its few ids, read from the profile indexes, are given instead."""
     lookup: dict[str, Any] = {}
     if relationship:
         lookup["relationship"] = relationship
@@ -171,6 +180,9 @@ def parties_by_profile(
         lookup[characteristic] = True
     if not lookup:
         return parties
+    few = list(PartyProfile.objects.filter(**lookup).order_by().values_list("party_id", flat=True)[: FEW_MATCHES + 1])
+    if len(few) <= FEW_MATCHES:
+        return parties.filter(pk__in=few)
     return parties.filter(Exists(PartyProfile.objects.filter(party_id=OuterRef("pk"), **lookup)))
 
 

@@ -189,6 +189,13 @@ def classify(*, as_of: date | None = None, party_ids: list[int] | None = None) -
     with transaction.atomic(), connection.cursor() as cursor:
         run = _Run(cursor, cfg, as_of, party_ids)
         summary = run.execute(started)
+    if party_ids is None and connection.vendor == "postgresql" and not connection.in_atomic_block:
+        # A full run rewrites every profile. Until a vacuum marks the new row versions
+        # visible to all, the party list's counts must visit the table for each of a
+        # million index entries (a second instead of a tenth); autovacuum would come,
+        # but minutes later. VACUUM cannot run inside a transaction, hence here.
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM (ANALYZE) classification_partyprofile")
     return summary
 
 
@@ -278,9 +285,12 @@ class _Run:
 
     def _analyze(self, table: str) -> None:
         """PostgreSQL never gathers statistics on temporary tables by itself; without
-        them it plans a million-row join as if the table were tiny."""
+        them it plans a million-row join as if the table were tiny. Row counts and a
+        rough idea of each column are all the plans here need, so a small sample does."""
         if self.d.pg and self.party_ids is None:
+            self.cursor.execute("SET LOCAL default_statistics_target = 10")
             self.cursor.execute(f"ANALYZE {table}")
+            self.cursor.execute("RESET default_statistics_target")
 
     def _drop(self, *tables: str) -> None:
         """Temporary tables go as soon as they are used, to keep memory low. Only those
@@ -569,7 +579,7 @@ class _Run:
         self.sql(f"""
             CREATE TEMP TABLE cls_out AS
             WITH c AS ({computed}),
-            f1 AS MATERIALIZED ({final}),
+            f1 AS {self._once(final)},
             f AS (SELECT f.*, {self._nba_code_sql(threshold)} AS nba FROM f1 f)
             SELECT f.party_id, f.relationship, f.customer_type,
                 f.f_client = 1 AS is_client, f.f_customer = 1 AS is_customer, f.f_consumer = 1 AS is_consumer,
@@ -582,6 +592,13 @@ class _Run:
         """)
         self.sql("CREATE UNIQUE INDEX cls_out_pk ON cls_out (party_id)")
         self._analyze("cls_out")
+
+    def _once(self, query: str) -> str:
+        """A CTE body whose columns are computed once per row. PostgreSQL does that for
+        a subquery it may not flatten (OFFSET 0), row by row; MATERIALIZED would also
+        write every row to a tuplestore, spilling a million wide rows to disk. SQLite
+        would flatten such a subquery, so it gets MATERIALIZED."""
+        return f"({query} OFFSET 0)" if self.d.pg else f"MATERIALIZED ({query})"
 
     @staticmethod
     def _computed_char(name: str) -> str:
@@ -716,7 +733,10 @@ class _Run:
         differs = " OR ".join(d.distinct(f'{table}."{column}"', f"o.{source}") for column, source in indexed)
         set_indexed = [f'"{column}" = o.{source}' for column, source in indexed]
         set_plain = [f'"{column}" = {value}' for column, value in plain]
-        if d.pg:
+        self.cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {table})")
+        if not self.cursor.fetchone()[0]:
+            existing = 0  # the first recompute: nothing to update
+        elif d.pg:
             # PostgreSQL compares the indexed values itself and updates in place (HOT)
             # when they are unchanged; two statements would write two row versions.
             self.sql(f"""

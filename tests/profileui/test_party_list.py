@@ -92,3 +92,37 @@ def test_it_counts_in_one_query(people, search):
         counted = profile_counts(party_search(query=search))
     assert len(queries.captured_queries) == 1
     assert sum(counted.relationships.values()) == (5 if not search else 2)
+
+
+def test_it_pages_through_a_common_filter_and_finds_a_rare_one_among_thousands(as_support, db):
+    """A filter matching thousands walks the list in name order; one matching a few
+    reads their ids first. Both must give the same pages a user would expect."""
+    from django.utils import timezone
+
+    from kenal.classification.display import FEW_MATCHES
+    from kenal.classification.models import PartyProfile
+    from kenal.parties.models import Party
+
+    total = FEW_MATCHES + 40
+    Party.objects.bulk_create(Party(name=f"Pembeli {n:05d}") for n in range(total))
+    Party.objects.bulk_create([Party(name="Zaki Prospek"), Party(name="Abdi Prospek")])
+    now = timezone.now()
+    impulsive = {"Pembeli 00007", "Pembeli 03001", "Pembeli 05030"}
+    PartyProfile.objects.bulk_create(
+        PartyProfile(
+            party=party, as_of=now.date(), computed_at=now,
+            relationship="customer" if party.name.startswith("Pembeli") else "prospect",
+            is_customer=party.name.startswith("Pembeli"), is_prospect=not party.name.startswith("Pembeli"),
+            impulsive=party.name in impulsive,
+        )
+        for party in Party.objects.all()
+    )
+    html = as_support.get("/parties/?relationship=customer").content.decode()
+    assert names(html) == [f"Pembeli {n:05d}" for n in range(25)]
+    after = re.search(r'href="[^"]*after=(\d+)[^"]*"', html).group(1)
+    html = as_support.get(f"/parties/?relationship=customer&after={after}").content.decode()
+    assert names(html) == [f"Pembeli {n:05d}" for n in range(25, 50)]
+    assert names(as_support.get("/parties/?characteristic=impulsive").content.decode()) == sorted(impulsive)
+    assert names(as_support.get("/parties/?relationship=prospect").content.decode()) == ["Abdi Prospek", "Zaki Prospek"]
+    html = as_support.get("/parties/?characteristic=impulsive&q=pembeli 0300").content.decode()
+    assert names(html) == ["Pembeli 03001"]
