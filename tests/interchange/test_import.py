@@ -70,6 +70,30 @@ def test_it_imports_order_lines_and_keeps_the_order_summary(parties_file, orders
     assert Product.objects.get(sku="KOPI-250").kind == "goods"
 
 
+def test_an_import_leaves_every_reference_of_orders_and_lines_enforced(parties_file, orders_file):
+    """A large first import checks references once at the end instead of row by row
+    (on PostgreSQL by re-adding the keys); afterwards the keys must all be there."""
+    from django.db import connection
+
+    import_file(kind="parties", path=parties_file)
+    import_file(kind="orders", path=orders_file)
+    import_file(kind="orders", path=orders_file)
+    with connection.cursor() as cursor:
+        found = {
+            (model._meta.db_table, tuple(spec["columns"]), spec["foreign_key"])
+            for model in (Order, OrderLine)
+            for spec in connection.introspection.get_constraints(cursor, model._meta.db_table).values()
+            if spec["foreign_key"]
+        }
+    assert found == {
+        ("commerce_order", ("buyer_id",), ("parties_party", "id")),
+        ("commerce_orderline", ("order_id",), ("commerce_order", "id")),
+        ("commerce_orderline", ("product_id",), ("commerce_product", "id")),
+        ("commerce_orderline", ("consumer_id",), ("parties_party", "id")),
+    }
+    assert OrderLine.objects.filter(order__external_id="O-1").count() == 3
+
+
 def test_it_imports_agreements_with_their_csm(write_csv, parties_file, csm, manager):
     import_file(kind="parties", path=parties_file)
     path = write_csv("agreements.csv", AGREEMENT_HEADER, [
