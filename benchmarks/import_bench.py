@@ -152,11 +152,14 @@ Python (nothing is written while any row is wrong); checked rows go in batches i
 TEMP staging tables (PostgreSQL `COPY`, SQLite `executemany`), and a handful of
 `INSERT ... SELECT ... ON CONFLICT DO UPDATE` statements, in one transaction, merge
 only the rows that are new or differ, so a re-import that changes nothing writes
-nothing. Order summaries are computed with one `GROUP BY` over the staged lines.
+nothing. Order summaries are computed with one `GROUP BY` over the staged lines. On
+PostgreSQL, an orders file that at least doubles the stored lines (the first import
+here) has its foreign keys dropped and added back around the merge, so references are
+checked by one join per key rather than by a trigger per row at commit.
 
 How to read the figures: "CPU" is the `kenal import` process (Python and, for SQLite,
 the database engine inside it); "server CPU" is the PostgreSQL backend serving it
-(index maintenance, the deferred foreign-key checks at commit, WAL), sampled from
+(index maintenance, foreign-key checks, WAL), sampled from
 /proc every quarter second, so a little of its last moments may be missing.
 
 With a load average above 2, something else was using the 2 cores and an import got
