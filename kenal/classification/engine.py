@@ -334,13 +334,31 @@ class _Run:
 
     def _uses(self) -> None:
         # Consumer: named on a paid line of an order someone else bought.
+        if self.d.pg:
+            self.sql(f"""
+                CREATE TEMP TABLE cls_use AS
+                SELECT l.consumer_id AS party_id, COUNT(*) AS n_used
+                FROM commerce_orderline l JOIN commerce_order o ON o.id = l.order_id
+                WHERE l.consumer_id IS NOT NULL AND l.status = 'paid' AND l.consumer_id <> o.buyer_id
+                    AND o.occurred_at < %(end)s{self.scoped('l.consumer_id')}
+                GROUP BY l.consumer_id
+            """)
+            return
+        # SQLite looks each line's order up by its id. In consumer order those lookups
+        # jump about a table of millions of orders, and when its pages have left the
+        # cache each one is a read from disk (9 s instead of 1 at a million parties);
+        # in order-id order they read the table front to back.
         self.sql(f"""
             CREATE TEMP TABLE cls_use AS
-            SELECT l.consumer_id AS party_id, COUNT(*) AS n_used
-            FROM commerce_orderline l JOIN commerce_order o ON o.id = l.order_id
-            WHERE l.consumer_id IS NOT NULL AND l.status = 'paid' AND l.consumer_id <> o.buyer_id
-                AND o.occurred_at < %(end)s{self.scoped('l.consumer_id')}
-            GROUP BY l.consumer_id
+            WITH u AS MATERIALIZED (
+                SELECT l.order_id, l.consumer_id FROM commerce_orderline l
+                WHERE l.consumer_id IS NOT NULL AND l.status = 'paid'{self.scoped('l.consumer_id')}
+                ORDER BY l.order_id
+            )
+            SELECT u.consumer_id AS party_id, COUNT(*) AS n_used
+            FROM u JOIN commerce_order o ON o.id = u.order_id
+            WHERE u.consumer_id <> o.buyer_id AND o.occurred_at < %(end)s
+            GROUP BY u.consumer_id
         """)
 
     def _interactions(self) -> None:
