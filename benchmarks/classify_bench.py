@@ -467,26 +467,12 @@ LIST_CASES = [
 def _time_party_list(runs: int = 5) -> dict:
     """One htmx request of the party list (rows and counts), as a logged-in user
     sees it: the median and the slowest of ``runs`` after a first, warming request."""
-    from django.test import Client
-    from django.test.utils import setup_test_environment
+    from party_list_bench import measure
 
-    from kenal.accounts.models import Role, User
-
-    setup_test_environment()  # lets the test client's host in
-    user = User.objects.create_user(username="list-bench", password="x", role=Role.SUPPORT)
-    client = Client(headers={"Accept-Language": "en"})
-    client.force_login(user)
-    timings = {}
-    for case in LIST_CASES:
-        client.get(f"/parties/?{case}")
-        samples = []
-        for _ in range(runs):
-            started = time.perf_counter()
-            response = client.get(f"/parties/?{case}", headers={"HX-Request": "true"})
-            samples.append((time.perf_counter() - started) * 1000)
-            assert response.status_code == 200, response.status_code
-        timings[case or "(everyone)"] = {"median": round(statistics.median(samples), 1), "max": round(max(samples), 1)}
-    return timings
+    return {
+        case: {"median": round(statistics.median(samples), 1), "max": round(max(samples), 1)}
+        for case, samples in measure(runs, LIST_CASES).items()
+    }
 
 
 # -- the driver --------------------------------------------------------------------------
