@@ -170,6 +170,10 @@ def test_it_classifies_and_exports_through_the_kenal_command(tmp_path):
         assert first.returncode == 0, first.stderr
         assert "  customer: 0\n" in first.stdout
         assert run("shell", "-c", CREATE_FACTS).returncode == 0
+        # A full run outside any transaction, which on PostgreSQL also vacuums the profiles.
+        again = run("classify", "--as-of", "2026-03-10")
+        assert again.returncode == 0, again.stderr
+        assert "  customer: 1\n" in again.stdout and "  prospect: 1\n" in again.stdout
         target = tmp_path / "out.json"
         done = run("export", "parties", "--as-of", "2026-03-10", "--output", str(target), "--language", "en")
         assert done.returncode == 0, done.stderr
