@@ -643,8 +643,9 @@ paid-line summary; consumers from the partial index of lines that name one;
 interactions from the index on party, time, direction and kind; agreements with a
 gaps-and-islands window for unbroken coverage), one statement derives flags, type,
 characteristics, reasons and the next best action for every party, one `INSERT ...
-SELECT` records what changed as history, and one `UPDATE ... FROM` (plus an `INSERT`
-for parties without a profile) stores the result. When most profiles are new,
+SELECT` records what changed as history, and `UPDATE ... FROM` (one statement on
+PostgreSQL; on SQLite one for the indexed columns where they differ and one for the
+rest) plus an `INSERT` for parties without a profile stores the result. When most profiles are new,
 PostgreSQL builds the profile indexes afterwards instead of row by row, and a full run
 ends with `VACUUM (ANALYZE)` of the profiles so the party list counts from its indexes
 alone. A one-party recompute runs the same SQL with the steps as CTEs of one statement,
