@@ -751,8 +751,11 @@ class _Run:
         differs = " OR ".join(d.distinct(f'{table}."{column}"', f"o.{source}") for column, source in indexed)
         set_indexed = [f'"{column}" = o.{source}' for column, source in indexed]
         set_plain = [f'"{column}" = {value}' for column, value in plain]
-        self.cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {table})")
-        if not self.cursor.fetchone()[0]:
+        first = False
+        if self.party_ids is None:
+            self.cursor.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {table})")
+            first = self.cursor.fetchone()[0]
+        if first:
             existing = 0  # the first recompute: nothing to update
         elif d.pg:
             # PostgreSQL compares the indexed values itself and updates in place (HOT)
