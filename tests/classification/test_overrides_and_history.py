@@ -142,7 +142,7 @@ def test_deleting_a_party_takes_its_profile_and_journey_with_it():
     assert stored(other).relationship == "prospect"
 
 
-def test_a_first_recompute_and_the_next_agree_and_the_list_filters_still_use_their_indexes():
+def test_a_first_recompute_writes_whole_profiles_and_keeps_the_list_indexes():
     """The first full recompute writes every profile at once (on PostgreSQL it builds
     the secondary indexes afresh afterwards); the profiles must read back whole."""
     buyer, prospect = party(), party()
