@@ -33,6 +33,7 @@ from kenal.classification.models import (
     CHARACTERISTICS,
     ClassificationRun,
     ClassificationSettings,
+    Relationship,
 )
 from kenal.classification.selectors import (
     business_today,
@@ -138,6 +139,32 @@ TEMP_TABLES = [
     "cls_ord", "cls_use", "cls_int", "cls_agr_rows", "cls_agr", "cls_csm", "cls_cover",
     "cls_base", "cls_grow", "cls_q", "cls_ov", "cls_out",
 ]
+
+
+TALLY = "classification_profiletally"
+# Every so many appended differences, a one-party run folds the tally back into one
+# row per name, so reading it stays a sum over a few dozen rows between nightly runs.
+TALLY_COMPACT_EVERY = 500
+
+
+def tally_compact(cursor) -> None:
+    """Replace the tally's rows by one per name with the same sums."""
+    if connection.vendor == "postgresql":
+        # One statement: it deletes exactly the rows its snapshot sees, so rows that
+        # concurrent transactions append meanwhile are neither lost nor counted twice.
+        cursor.execute(f"""
+            WITH gone AS (DELETE FROM {TALLY} RETURNING name, delta)
+            INSERT INTO {TALLY} (name, delta) SELECT name, SUM(delta) FROM gone GROUP BY name
+        """)
+        return
+    # SQLite lets one writer in at a time, so two statements see the same rows.
+    cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {TALLY}")
+    (last,) = cursor.fetchone()
+    cursor.execute(
+        f"INSERT INTO {TALLY} (name, delta) SELECT name, SUM(delta) FROM {TALLY} WHERE id <= %s GROUP BY name",
+        [last],
+    )
+    cursor.execute(f"DELETE FROM {TALLY} WHERE id <= %s", [last])
 
 
 def _params(cfg: ClassificationSettings, as_of: date, zone_name: str) -> dict:
@@ -272,7 +299,12 @@ class _Run:
         self._drop("cls_base", "cls_grow", "cls_q", "cls_ov")
         changes = self._history()
         summary = self._summary(changes)
-        self._store(summary.parties)
+        if self.party_ids is None:
+            self._store(summary.parties)
+            self._tally_totals(summary)
+        else:
+            self._tally_differences()  # before the store: it reads the old profiles
+            self._store(summary.parties)
         if self.party_ids is None:
             # Only full runs are logged: every order or message written may recompute
             # its parties, and a row for each would drown the nightly runs.
@@ -787,6 +819,32 @@ class _Run:
         """)
         for _, definition in rebuild:
             self.sql(definition)
+
+    def _tally_totals(self, summary: ClassifySummary) -> None:
+        """A full run has just written every profile: its own counts become the tally."""
+        self.cursor.execute(f"DELETE FROM {TALLY}")
+        totals = [(f"relationship:{value}", summary.relationships.get(value, 0)) for value in Relationship.values]
+        totals += [(f"characteristic:{name}", summary.characteristics.get(name, 0)) for name in CHARACTERISTICS]
+        self.cursor.executemany(f"INSERT INTO {TALLY} (name, delta) VALUES (%s, %s)", totals)
+
+    def _tally_differences(self) -> None:
+        """Append to the tally what this run changes: each new result counts once, each
+        profile it replaces once less. Names whose count does not move add no row."""
+        both = ", ".join(["relationship", *(f'"{name}"' for name in CHARACTERISTICS)])
+        names = ["SELECT 'relationship:' || relationship AS name, d FROM x"]
+        names += [f"SELECT 'characteristic:{name}', d FROM x WHERE \"{name}\"" for name in CHARACTERISTICS]
+        ids = self.scoped("party_id", requested_only=True)
+        self.cursor.execute(f"""
+            INSERT INTO {TALLY} (name, delta)
+            WITH x AS (
+                SELECT {both}, 1 AS d FROM cls_out
+                UNION ALL SELECT {both}, -1 FROM classification_partyprofile WHERE TRUE{ids}
+            )
+            SELECT name, SUM(d) FROM ({" UNION ALL ".join(names)}) y GROUP BY name HAVING SUM(d) <> 0
+            RETURNING id
+        """)
+        if any(pk % TALLY_COMPACT_EVERY == 0 for (pk,) in self.cursor.fetchall()):
+            tally_compact(self.cursor)
 
     def _secondary_indexes(self, table: str) -> list[tuple[str, str]]:
         """(name, CREATE INDEX statement) of the table's indexes that enforce nothing."""

@@ -225,3 +225,19 @@ class ClassificationRun(models.Model):
         verbose_name = _("classification run")
         verbose_name_plural = _("classification runs")
         ordering = ["-finished_at", "-id"]
+
+
+class ProfileTally(models.Model):
+    """How many profiles have each primary relationship and each characteristic, kept
+    as the engine writes them so the party list need not count a million rows on
+    every request. ``name`` is ``relationship:<value>`` or ``characteristic:<name>``;
+    the count is the sum of a name's rows. A full run replaces every row with the
+    totals; a run for a few parties appends the differences it made, so concurrent
+    order saves never wait on one another for a counter."""
+
+    name = models.CharField(max_length=40)
+    delta = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = _("profile count")
+        verbose_name_plural = _("profile counts")

@@ -126,3 +126,50 @@ def test_it_pages_through_a_common_filter_and_finds_a_rare_one_among_thousands(a
     assert names(as_support.get("/parties/?relationship=prospect").content.decode()) == ["Abdi Prospek", "Zaki Prospek"]
     html = as_support.get("/parties/?characteristic=impulsive&q=pembeli 0300").content.decode()
     assert names(html) == ["Pembeli 03001"]
+
+
+def recount() -> dict[str, int]:
+    """What the list's counts of everyone must say, counted afresh from the profiles."""
+    from kenal.classification.models import CHARACTERISTICS, PartyProfile, Relationship
+
+    numbers = {f"relationship:{value}": PartyProfile.objects.filter(relationship=value).count()
+               for value in Relationship.values}
+    numbers |= {f"characteristic:{name}": PartyProfile.objects.filter(**{name: True}).count()
+                for name in CHARACTERISTICS}
+    return numbers
+
+
+def test_the_counts_of_everyone_follow_each_saved_fact_override_and_recompute(as_support, manager, people):
+    from kenal.classification.engine import classify
+    from kenal.classification.models import ProfileTally
+    from kenal.classification.services import override_create, override_withdraw
+
+    assert counts(as_support.get("/parties/").content.decode()) == recount()
+    f.buy(people["child"], f.days_ago(1))  # the consumer becomes a customer, and new
+    newcomer = f.party("Joko Susilo")  # a new prospect
+    override = override_create(actor=manager, party=newcomer, field="characteristic:loyal", value="true",
+                               reason="Regular at the old shop")
+    shown = counts(as_support.get("/parties/").content.decode())
+    assert shown == recount()
+    assert shown["relationship:consumer"] == 0 and shown["relationship:customer"] == 3
+    assert shown["relationship:prospect"] == 2 and shown["characteristic:loyal"] == 2
+    override_withdraw(actor=manager, override=override)
+    classify()
+    assert counts(as_support.get("/parties/").content.decode()) == recount()
+    assert ProfileTally.objects.count() == len(recount())  # a full run leaves one row per name
+
+
+def test_folding_the_counts_together_keeps_their_sums(as_support, people):
+    from django.db import transaction
+
+    from kenal.classification.engine import tally_compact
+    from kenal.classification.models import ProfileTally
+
+    f.buy(people["fresh"], f.days_ago(1), promo_code="HEMAT")
+    f.party("Joko Susilo")
+    before = counts(as_support.get("/parties/").content.decode())
+    assert ProfileTally.objects.count() > len(before)
+    with transaction.atomic(), connection.cursor() as cursor:
+        tally_compact(cursor)
+    assert counts(as_support.get("/parties/").content.decode()) == before == recount()
+    assert ProfileTally.objects.count() <= len(before)
