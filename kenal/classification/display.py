@@ -5,6 +5,7 @@ counts. Words come from ``reasons.py`` in the reader's language."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
@@ -12,6 +13,7 @@ from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 from django.utils.translation import gettext as _
 
+from kenal.classification.explain import facts_day, latest_full_run
 from kenal.classification.models import (
     CHARACTERISTICS,
     Characteristic,
@@ -67,6 +69,8 @@ class ProfilePanel:
     next_best_action: str = ""
     overrides: list[ProfileOverride] = field(default_factory=list)
     journey: list[JourneyStep] = field(default_factory=list)
+    facts_up_to: date | None = None
+    computed_at: datetime | None = None
 
 
 def _label(choices: Any, value: str | None) -> str:
@@ -134,6 +138,13 @@ def profile_panel(*, party: Party) -> ProfilePanel:
     panel = ProfilePanel(party=party, profile=profile, overrides=overrides, journey=journey_steps(party=party))
     if profile is None:
         return panel
+    # A full run leaves the profiles it finds unchanged as they are: for those, it is
+    # the run that last confirmed them.
+    run = latest_full_run()
+    profile.run_as_of = run.as_of if run is not None else None
+    panel.facts_up_to = facts_day(profile)
+    confirmed = run is not None and run.started_at > profile.computed_at
+    panel.computed_at = run.started_at if confirmed else profile.computed_at
     by_hand = {override.field for override in overrides}
     panel.relationship = Badge(
         profile.relationship, _label(Relationship.choices, profile.relationship), "relationship" in by_hand

@@ -137,7 +137,7 @@ _CREATE = re.compile(r"\s*CREATE TEMP TABLE (?P<name>\w+) AS(?P<body>.*)", re.DO
 _INDEX = re.compile(r"\s*CREATE UNIQUE INDEX \w+ ON (?P<name>\w+)")
 TEMP_TABLES = [
     "cls_ord", "cls_use", "cls_int", "cls_agr_rows", "cls_agr", "cls_csm", "cls_cover",
-    "cls_base", "cls_grow", "cls_q", "cls_ov", "cls_out",
+    "cls_base", "cls_grow", "cls_q", "cls_ov", "cls_out", "cls_chg",
 ]
 
 
@@ -222,7 +222,9 @@ def classify(*, as_of: date | None = None, party_ids: list[int] | None = None) -
         # million index entries (a second instead of a tenth); autovacuum would come,
         # but minutes later. VACUUM cannot run inside a transaction, hence here.
         with connection.cursor() as cursor:
+            vacuum_started = time.perf_counter()
             cursor.execute("VACUUM (ANALYZE) classification_partyprofile")
+            logger.debug("%.1f ms: VACUUM (ANALYZE) of the profiles", (time.perf_counter() - vacuum_started) * 1000)
     return summary
 
 
@@ -297,7 +299,12 @@ class _Run:
         self._overrides()
         self._out(threshold, started)
         self._drop("cls_base", "cls_grow", "cls_q", "cls_ov")
-        changes = self._history()
+        self.first = False
+        if self.party_ids is None:
+            self.first = self._lock_profiles_and_check_empty()
+            if not self.first:
+                self._changed()
+        changes = 0 if self.first else self._history()
         summary = self._summary(changes)
         if self.party_ids is None:
             self._store(summary.parties)
@@ -616,7 +623,9 @@ class _Run:
             FROM c
         """
         # The final values are materialised once: inlined, every mention of a column in
-        # the reasons and the next best action would evaluate its whole CASE again.
+        # the next best action and the facts would evaluate its whole CASE again.
+        facts = ",\n".join(f"{expr} AS {column}" for column, expr in self._facts())
+        overrides = ", ".join(f"f.ov_{name}" for name in ["relationship", "type", *CHARACTERISTICS])
         self.sql(f"""
             CREATE TEMP TABLE cls_out AS
             WITH c AS ({computed}),
@@ -626,9 +635,8 @@ class _Run:
                 f.f_client = 1 AS is_client, f.f_customer = 1 AS is_customer, f.f_consumer = 1 AS is_consumer,
                 (f.f_client = 0 AND f.f_customer = 0 AND f.f_consumer = 0) AS is_prospect,
                 {", ".join(f"f.{name}" for name in CHARACTERISTICS)},
-                {self._reasons_sql()} AS reasons,
-                f.nba, {self._nba_params_sql()} AS nba_params,
-                f.csm_id, f.n_paid, f.revenue_12m
+                f.nba, f.csm_id, f.n_paid, f.revenue_12m,
+                {facts}, {overrides}
             FROM f
         """)
         self.sql("CREATE UNIQUE INDEX cls_out_pk ON cls_out (party_id)")
@@ -647,35 +655,75 @@ class _Run:
             return "(CASE WHEN c.c_loyal_orders = 1 OR c.c_loyal_agr = 1 THEN 1 ELSE 0 END)"
         return f"c.c_{name}"
 
-    def _reasons_sql(self) -> str:
-        """The reasons as JSON text: one object per fact that decided something."""
+    def _facts(self) -> list[tuple[str, str]]:
+        """(PartyProfile column, SQL over ``f``) of the numbers the reasons and the next
+        best action are built from (explain.py). Those only one reason needs are kept
+        only when it is given, so they cost nothing for most parties."""
         d = self.d
+        return [
+            ("agreements_active", "f.n_active"),
+            ("agreements_former", "f.n_former"),
+            ("former_end_day", "CASE WHEN f.n_former > 0 THEN f.former_end_dn END"),
+            ("products_used", "f.n_used"),
+            ("type_set_on_party", "f.scope <> ''"),
+            ("bulk_orders", "f.n_bulk"),
+            ("promo_orders", "f.n_promo"),
+            ("inbound_recent", "f.n_inbound_recent"),
+            ("first_paid_day", f"CASE WHEN f.new THEN {d.local_day('f.first_paid_at')} END"),
+            ("minutes_to_first_order",
+             f"CASE WHEN f.impulsive THEN {d.minutes_between('f.first_paid_at', 'f.contact_at')} END"),
+            ("first_order_day", "f.first_dn"),
+            ("last_order_day", "f.last_dn"),
+            ("loyal_by_orders", "f.c_loyal_orders = 1"),
+            ("loyal_by_agreements", "f.c_loyal_agr = 1"),
+            ("covered_since_day", "f.cover_since_dn"),
+            ("referred", "f.n_referred"),
+            ("objects_to_profiling", "f.otp"),
+            ("intermediate_min_units", "CASE WHEN f.customer_type = 'intermediate' THEN %(units)s END"),
+            ("potential_days", "CASE WHEN f.potential THEN %(potential_days)s END"),
+            ("agreement_end_day", "CASE WHEN f.nba = 'renewal_talk' THEN f.active_end_dn END"),
+            ("last_interaction_day", f"CASE WHEN f.nba = 'csm_checkin' THEN {d.local_day('f.last_int_at')} END"),
+            ("last_paid_day", f"CASE WHEN f.nba = 'win_back' THEN {d.local_day('f.last_paid_at')} END"),
+            ("override_reasons", "f.ov_reasons"),
+        ]
+
+    def reasons_sql(self, n: str) -> str:
+        """The reasons as JSON text, from the columns of ``cls_out`` row ``n``: the same
+        rules as ``explain.profile_reasons``, for the history of changes."""
+        d = self.d
+
+        def since(column: str) -> str:
+            return f"%(asof_dn)s - {n}.{column}"
+
         parts: list[tuple[str, str, list[tuple[str, str]]]] = [
-            ("f.ov_relationship IS NULL AND f.f_client = 1", "client_agreement", [("agreements", "f.n_active")]),
-            ("f.ov_relationship IS NULL AND f.n_paid > 0", "customer_orders", [("orders", "f.n_paid")]),
-            ("f.ov_relationship IS NULL AND f.n_former > 0", "former_client",
-             [("days", "%(asof_dn)s - f.former_end_dn")]),
-            ("f.ov_relationship IS NULL AND f.f_consumer = 1", "consumer_uses", [("lines", "f.n_used")]),
-            ("f.ov_relationship IS NULL AND f.f_client = 0 AND f.f_customer = 0 AND f.f_consumer = 0",
-             "prospect_nothing_yet", []),
-            ("f.ov_type IS NULL AND f.customer_type IS NOT NULL AND f.scope <> ''", "type_explicit",
-             [("type", "f.scope")]),
-            ("f.ov_type IS NULL AND f.customer_type = 'intermediate' AND f.scope = ''", "type_intermediate",
-             [("bulk", "f.n_bulk"), ("orders", "f.n_paid"), ("units", "%(units)s")]),
-            ("f.ov_type IS NULL AND f.customer_type = 'external' AND f.scope = ''", "type_default", []),
-            ("f.otp = TRUE", "objects_to_profiling", []),
-            ("f.ov_potential IS NULL AND f.potential", "potential",
-             [("interactions", "f.n_inbound_recent"), ("days", "%(potential_days)s")]),
-            ("f.ov_new IS NULL AND f.new", "new",
-             [("days", f"%(asof_dn)s - {d.local_day('f.first_paid_at')}")]),
-            ("f.ov_impulsive IS NULL AND f.impulsive", "impulsive",
-             [("minutes", d.minutes_between("f.first_paid_at", "f.contact_at"))]),
-            ("f.ov_thrifty IS NULL AND f.thrifty", "thrifty", [("promo", "f.n_promo"), ("orders", "f.n_paid")]),
-            ("f.ov_loyal IS NULL AND f.loyal AND f.c_loyal_orders = 1", "loyal_orders",
-             [("orders", "f.n_paid"), ("span", "f.last_dn - f.first_dn"), ("last", "%(asof_dn)s - f.last_dn")]),
-            ("f.ov_loyal IS NULL AND f.loyal AND f.c_loyal_agr = 1", "loyal_agreements",
-             [("days", "%(asof_dn)s - f.cover_since_dn + 1")]),
-            ("f.ov_growing IS NULL AND f.growing", "growing", [("referred", "f.n_referred")]),
+            (f"{n}.ov_relationship IS NULL AND {n}.is_client", "client_agreement",
+             [("agreements", f"{n}.agreements_active")]),
+            (f"{n}.ov_relationship IS NULL AND {n}.n_paid > 0", "customer_orders", [("orders", f"{n}.n_paid")]),
+            (f"{n}.ov_relationship IS NULL AND {n}.agreements_former > 0", "former_client",
+             [("days", since("former_end_day"))]),
+            (f"{n}.ov_relationship IS NULL AND {n}.is_consumer", "consumer_uses", [("lines", f"{n}.products_used")]),
+            (f"{n}.ov_relationship IS NULL AND {n}.is_prospect", "prospect_nothing_yet", []),
+            (f"{n}.ov_type IS NULL AND {n}.customer_type IS NOT NULL AND {n}.type_set_on_party", "type_explicit",
+             [("type", f"{n}.customer_type")]),
+            (f"{n}.ov_type IS NULL AND {n}.customer_type = 'intermediate' AND NOT {n}.type_set_on_party",
+             "type_intermediate",
+             [("bulk", f"{n}.bulk_orders"), ("orders", f"{n}.n_paid"), ("units", f"{n}.intermediate_min_units")]),
+            (f"{n}.ov_type IS NULL AND {n}.customer_type = 'external' AND NOT {n}.type_set_on_party",
+             "type_default", []),
+            (f"{n}.objects_to_profiling", "objects_to_profiling", []),
+            (f"{n}.ov_potential IS NULL AND {n}.potential", "potential",
+             [("interactions", f"{n}.inbound_recent"), ("days", f"{n}.potential_days")]),
+            (f"{n}.ov_new IS NULL AND {n}.new", "new", [("days", since("first_paid_day"))]),
+            (f"{n}.ov_impulsive IS NULL AND {n}.impulsive", "impulsive",
+             [("minutes", f"{n}.minutes_to_first_order")]),
+            (f"{n}.ov_thrifty IS NULL AND {n}.thrifty", "thrifty",
+             [("promo", f"{n}.promo_orders"), ("orders", f"{n}.n_paid")]),
+            (f"{n}.ov_loyal IS NULL AND {n}.loyal AND {n}.loyal_by_orders", "loyal_orders",
+             [("orders", f"{n}.n_paid"), ("span", f"{n}.last_order_day - {n}.first_order_day"),
+              ("last", since("last_order_day"))]),
+            (f"{n}.ov_loyal IS NULL AND {n}.loyal AND {n}.loyal_by_agreements", "loyal_agreements",
+             [("days", f"{since('covered_since_day')} + 1")]),
+            (f"{n}.ov_growing IS NULL AND {n}.growing", "growing", [("referred", f"{n}.referred")]),
         ]
         pieces = []
         for condition, code, params in parts:
@@ -684,7 +732,7 @@ class _Run:
             else:
                 obj = d.numbers_object(code, params)
             pieces.append(f"CASE WHEN {condition} THEN ',' || {obj} ELSE '' END")
-        pieces.append("CASE WHEN f.ov_reasons IS NOT NULL THEN ',' || f.ov_reasons ELSE '' END")
+        pieces.append(f"CASE WHEN {n}.override_reasons IS NOT NULL THEN ',' || {n}.override_reasons ELSE '' END")
         return f"'[' || substr({' || '.join(pieces)}, 2) || ']'"
 
     def _nba_rules(self, threshold: Decimal | None) -> list[tuple[str, str]]:
@@ -710,31 +758,24 @@ class _Run:
         whens = " ".join(f"WHEN {cond} THEN '{code}'" for code, cond in self._nba_rules(threshold))
         return f"CASE {whens} ELSE '' END"
 
-    def _nba_params_sql(self) -> str:
-        d = self.d
-
-        def days(expr: str) -> str:
-            return d.json_text(d.obj(("days", expr)))
-
-        since_interaction = f"%(asof_dn)s - {d.local_day('f.last_int_at')}"
-        since_order = f"%(asof_dn)s - {d.local_day('f.last_paid_at')}"
-        return f"""CASE f.nba
-            WHEN 'renewal_talk' THEN {days('f.active_end_dn - %(asof_dn)s')}
-            WHEN 'csm_checkin' THEN {days(f"CASE WHEN f.last_int_at IS NOT NULL THEN {since_interaction} END")}
-            WHEN 'win_back' THEN {days(f"CASE WHEN f.last_paid_at IS NOT NULL THEN {since_order} END")}
-            ELSE {d.json_text(d.obj())} END"""
+    @staticmethod
+    def _classified() -> list[tuple[str, str, str]]:
+        """(history field name, cls_out column, profile column) of what the journey records."""
+        compared = [("relationship", "relationship", "relationship"), ("customer_type", "customer_type", "customer_type")]
+        compared += [(f"flag:{flag}", f"is_{flag}", f"is_{flag}") for flag in ("client", "consumer", "customer", "prospect")]
+        compared += [(f"characteristic:{name}", name, f'"{name}"') for name in CHARACTERISTICS]
+        return compared
 
     def _history(self) -> int:
         d = self.d
-        compared = [("relationship", "n.relationship", "p.relationship"),
-                    ("customer_type", "n.customer_type", "p.customer_type")]
-        compared += [(f"flag:{flag}", f"n.is_{flag}", f"p.is_{flag}") for flag in ("client", "consumer", "customer", "prospect")]
-        compared += [(f"characteristic:{name}", f"n.{name}", f'p."{name}"') for name in CHARACTERISTICS]
+        compared = [(name, f"n.{new}", f"p.{old}") for name, new, old in self._classified()]
         any_change = " OR ".join(d.distinct(new, old) for _, new, old in compared)
         changed = f"""
-            SELECT n.party_id, n.reasons,
+            SELECT n.party_id, {self.reasons_sql("n")} AS reasons,
                 {", ".join(f"{new} AS n{i}, {old} AS o{i}" for i, (_, new, old) in enumerate(compared))}
-            FROM cls_out n JOIN classification_partyprofile p ON p.party_id = n.party_id
+            FROM {"cls_out n" if self.party_ids is not None else
+                  "cls_chg g JOIN cls_out n ON n.party_id = g.party_id AND g.moved = 1"}
+            JOIN classification_partyprofile p ON p.party_id = n.party_id
             WHERE {any_change}
         """
 
@@ -755,68 +796,94 @@ class _Run:
         )
         return self.cursor.rowcount
 
-    def _store(self, parties: int) -> None:
-        """Update what changed, then insert the new. Indexed columns are rewritten only
-        where they differ, so a nightly recompute where most parties stay the same does
-        not rewrite a dozen indexes a million times."""
+    PROFILES = "classification_partyprofile"
+
+    def _columns(self) -> list[tuple[str, str]]:
+        """(PartyProfile column, value from cls_out ``o``) of everything a run stores,
+        the day of the run and the time it started last."""
+        return [
+            ("relationship", "o.relationship"), ("is_client", "o.is_client"), ("is_customer", "o.is_customer"),
+            ("is_consumer", "o.is_consumer"), ("is_prospect", "o.is_prospect"), ("customer_type", "o.customer_type"),
+            *[(name, f"o.{name}") for name in CHARACTERISTICS], ("next_best_action", "o.nba"), ("csm_id", "o.csm_id"),
+            ("paid_orders", "o.n_paid"), ("revenue_12m", "o.revenue_12m"),
+            *[(column, f"o.{column}") for column, _ in self._facts()],
+            ("as_of", "%(asof)s"), ("computed_at", "%(computed_at)s"),
+        ]
+
+    def _lock_profiles_and_check_empty(self) -> bool:
+        table = self.PROFILES
+        if self.d.pg:
+            # A full run locks every profile row it updates until it commits anyway;
+            # locking the table first also keeps new profiles out between this check
+            # and the insert, so the first run can insert without conflicts. (SQLite's
+            # writer already holds the only write lock.)
+            self.cursor.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
+        self.cursor.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {table})")
+        return bool(self.cursor.fetchone()[0])
+
+    def _changed(self) -> None:
+        """The parties of a full run whose stored profile differs from the new result
+        (``moved`` when the journey records it) or is missing (``fresh``). Everything
+        stored is a count or a day number, not a number of days ago, so most profiles
+        come out the same from one day to the next, and the run rewrites only the rest
+        instead of a million rows (which would also leave a million dead row versions)."""
         d = self.d
-        indexed = [
-            ("relationship", "relationship"), ("is_client", "is_client"), ("is_customer", "is_customer"),
-            ("is_consumer", "is_consumer"), ("is_prospect", "is_prospect"), ("customer_type", "customer_type"),
-            *[(name, name) for name in CHARACTERISTICS], ("next_best_action", "nba"), ("csm_id", "csm_id"),
-        ]
-        plain = [
-            ("as_of", "%(asof)s"), ("reasons", "o.reasons"), ("next_best_action_params", "o.nba_params"),
-            ("paid_orders", "o.n_paid"), ("revenue_12m", "o.revenue_12m"), ("computed_at", "%(computed_at)s"),
-        ]
-        table = "classification_partyprofile"
-        only = self.scoped(f"{table}.party_id", requested_only=True)
-        differs = " OR ".join(d.distinct(f'{table}."{column}"', f"o.{source}") for column, source in indexed)
-        set_indexed = [f'"{column}" = o.{source}' for column, source in indexed]
-        set_plain = [f'"{column}" = {value}' for column, value in plain]
-        first = False
-        if self.party_ids is None:
-            self.cursor.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {table})")
-            first = self.cursor.fetchone()[0]
-        if first:
-            existing = 0  # the first recompute: nothing to update
-        elif d.pg:
-            # PostgreSQL compares the indexed values itself and updates in place (HOT)
-            # when they are unchanged; two statements would write two row versions.
+        stored = [(column, value) for column, value in self._columns() if column not in ("as_of", "computed_at")]
+        differs = " OR ".join(d.distinct(f'p."{column}"', value) for column, value in stored)
+        moved = " OR ".join(d.distinct(f"o.{new}", f"p.{old}") for _, new, old in self._classified())
+        self.sql(f"""
+            CREATE TEMP TABLE cls_chg AS
+            SELECT o.party_id, CASE WHEN p.party_id IS NULL THEN 1 ELSE 0 END AS fresh,
+                CASE WHEN p.party_id IS NOT NULL AND ({moved}) THEN 1 ELSE 0 END AS moved
+            FROM cls_out o LEFT JOIN {self.PROFILES} p ON p.party_id = o.party_id
+            WHERE p.party_id IS NULL OR {differs}
+        """)
+        self._analyze("cls_chg")
+
+    def _store(self, parties: int) -> None:
+        """Write the results: in a full run, only the profiles that changed and the new
+        ones (see ``_changed``); in a run for a few parties, all of theirs."""
+        d = self.d
+        table = self.PROFILES
+        columns = self._columns()
+        names = ", ".join(f'"{column}"' for column, _ in columns)
+        values = ", ".join(value for _, value in columns)
+        assignments = ", ".join(f'"{column}" = {value}' for column, value in columns)
+        if self.party_ids is not None:
             self.sql(f"""
-                UPDATE {table} SET {", ".join(set_indexed + set_plain)}
-                FROM cls_out o WHERE o.party_id = {table}.party_id{only}
+                UPDATE {table} SET {assignments}
+                FROM cls_out o WHERE o.party_id = {table}.party_id{self.scoped(f"{table}.party_id", requested_only=True)}
             """)
-            existing = self.cursor.rowcount
+            if self.cursor.rowcount < parties:
+                self.sql(f"""
+                    INSERT INTO {table} (party_id, {names}) SELECT o.party_id, {values} FROM cls_out o WHERE TRUE
+                    ON CONFLICT (party_id) DO NOTHING
+                """)
+            return
+        if self.first:
+            fresh, existing = parties, 0
         else:
-            self.sql(f"""
-                UPDATE {table} SET {", ".join(set_indexed)}
-                FROM cls_out o WHERE o.party_id = {table}.party_id AND ({differs}){only}
-            """)
-            self.sql(f"""
-                UPDATE {table} SET {", ".join(set_plain)}
-                FROM cls_out o WHERE o.party_id = {table}.party_id{only}
-            """)
-            existing = self.cursor.rowcount
-        if existing == parties:
-            return  # every party already had a profile: nothing to insert
-        columns = [column for column, _ in indexed] + [column for column, _ in plain]
-        values = [f"o.{source}" for _, source in indexed] + [value for _, value in plain]
+            self.cursor.execute("SELECT COALESCE(SUM(fresh), 0), COUNT(*) - COALESCE(SUM(fresh), 0) FROM cls_chg")
+            fresh, existing = (int(n) for n in self.cursor.fetchone())
+            if existing:
+                self.sql(f"""
+                    UPDATE {table} SET {assignments}
+                    FROM cls_chg c JOIN cls_out o ON o.party_id = c.party_id
+                    WHERE c.fresh = 0 AND o.party_id = {table}.party_id
+                """)
+        if not fresh:
+            return
         # When most profiles are new (the first recompute after an import), PostgreSQL
         # builds the secondary indexes afresh in a fraction of the time it takes to
         # grow them one row at a time. Dropping them locks the profiles until the run
         # commits, which is acceptable only for that first, one-off run.
-        mostly_new = self.party_ids is None and parties - existing > existing
-        rebuild = self._secondary_indexes(table) if d.pg and mostly_new else []
+        rebuild = self._secondary_indexes(table) if d.pg and fresh > parties - fresh else []
         for name, _ in rebuild:
             self.cursor.execute(f'DROP INDEX "{name}"')
-        # ON CONFLICT rather than NOT EXISTS: PostgreSQL would rescan the table it is
-        # filling for every row when it guesses the table is empty.
-        self.sql(f"""
-            INSERT INTO {table} (party_id, {", ".join(f'"{column}"' for column in columns)})
-            SELECT o.party_id, {", ".join(values)} FROM cls_out o WHERE TRUE
-            ON CONFLICT (party_id) DO NOTHING
-        """)
+        # No ON CONFLICT (which costs each row a second look at the key, half as long
+        # again): the profiles are locked, so none of these can have appeared meanwhile.
+        source = "cls_out o" if self.first else "cls_chg c JOIN cls_out o ON o.party_id = c.party_id WHERE c.fresh = 1"
+        self.sql(f"INSERT INTO {table} (party_id, {names}) SELECT o.party_id, {values} FROM {source}")
         for _, definition in rebuild:
             self.sql(definition)
 

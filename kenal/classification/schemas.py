@@ -14,9 +14,12 @@ from kenal.parties.models import Party
 def stored_profile(party: Party) -> PartyProfile | None:
     """The party's profile, or None before its first classification."""
     try:
-        return party.profile
+        profile = party.profile
     except PartyProfile.DoesNotExist:
         return None
+    if hasattr(party, "last_full_run_as_of"):
+        profile.run_as_of = party.last_full_run_as_of
+    return profile
 
 
 class PartyClassificationOut(Schema):

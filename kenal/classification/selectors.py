@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone, translation
 
+from kenal.classification.explain import latest_full_run
 from kenal.classification.models import ClassificationSettings, PartyProfile
 from kenal.classification.reasons import next_best_action_text, reasons_text
 
@@ -61,8 +62,10 @@ def party_export_rows(*, language: str) -> Iterator[dict[str, Any]]:
         .order_by("party__external_id", "party_id")
         .iterator(chunk_size=5000)
     )
+    run = latest_full_run()
     with translation.override(language):
         for profile in rows:
+            profile.run_as_of = run.as_of if run is not None else None
             yield {
                 "external_id": profile.party.external_id,
                 "name": profile.party.name,

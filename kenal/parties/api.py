@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Literal
 
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Subquery
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,7 +17,7 @@ from pydantic import ConfigDict
 from kenal.api.pagination import paginated
 from kenal.api.schemas import ErrorOut, PartyRef
 from kenal.classification.display import parties_by_profile
-from kenal.classification.models import Characteristic, Relationship
+from kenal.classification.models import Characteristic, ClassificationRun, Relationship
 from kenal.classification.schemas import PartyClassificationOut
 from kenal.parties.access import parties_access, party_for_user
 from kenal.parties.models import Language, Party, PartyKind, Scope
@@ -135,7 +135,13 @@ def _parties() -> QuerySet[Party]:
 
 
 def _with_relations(parties: QuerySet[Party]) -> QuerySet[Party]:
-    return parties.select_related("referred_by", "member_of", "profile__csm").prefetch_related("contact_points")
+    # The day of the last full run comes along with each row: profiles count their
+    # days from it (explain.facts_day), and a page must not ask for it once per party.
+    last_run = ClassificationRun.objects.filter(full=True).order_by("-finished_at", "-id").values("as_of")[:1]
+    return (
+        parties.select_related("referred_by", "member_of", "profile__csm").prefetch_related("contact_points")
+        .annotate(last_full_run_as_of=Subquery(last_run))
+    )
 
 
 @router.get("", response=list[PartyOut], summary=gettext_lazy("List parties"))

@@ -158,3 +158,18 @@ def test_it_classifies_one_party_at_a_time_as_the_reference_does(data):
         got = (profile.relationship, profile.flags, profile.customer_type, profile.characteristics)
         want = expected[ref_id]
         assert got == (want.relationship, want.flags, want.customer_type, want.characteristics), (ref_id, data)
+
+
+@pytest.mark.django_db
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(data=facts())
+def test_the_journey_keeps_the_same_reasons_the_profile_gives(data):
+    """A change's reasons are written by SQL, a profile's are built from its stored
+    numbers in Python: both must say the same thing for the same recompute."""
+    stored = _store(data)
+    classify(as_of=AS_OF - timedelta(days=800))  # before every fact: everyone starts out a prospect
+    classify(as_of=AS_OF)
+    for party in stored.values():
+        change = ProfileChange.objects.filter(party=party, as_of=AS_OF).first()
+        if change is not None:
+            assert change.reasons == PartyProfile.objects.get(party=party).reasons, (party.name, data)

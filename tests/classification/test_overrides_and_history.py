@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 
 import pytest
@@ -40,6 +41,12 @@ def test_it_keeps_a_managers_override_through_recomputes_and_says_who_set_it(man
     got = stored(buyer)
     assert (got.relationship, got.flags, got.loyal, got.new) == ("client", ["customer"], True, False)
     texts = reasons_text(got.reasons)
+    journey = ProfileChange.objects.filter(party=buyer, field="characteristic:new").first()  # the last override
+    # The journey keeps the reasons of that moment (overrides in whichever order).
+    def keyed(reasons):
+        return sorted(json.dumps(reason, sort_keys=True) for reason in reasons)
+
+    assert keyed(journey.reasons) == keyed(got.reasons)
     assert "Relationship set to Client by maya: Signed on paper" in texts
     assert "Loyal set to on by maya: Known for years" in texts
     assert "Customer: 1 paid order" not in texts
@@ -156,6 +163,22 @@ def test_a_first_recompute_writes_whole_profiles_and_keeps_the_list_indexes():
     assert set(PartyProfile.objects.filter(new=True).values_list("party_id", flat=True)) == {buyer.pk}
     with connection.cursor() as cursor:
         names = set(connection.introspection.get_constraints(cursor, PartyProfile._meta.db_table))
-    assert {"profile_new_idx", "profile_relationship_idx", "profile_next_action_idx"} <= names
+    assert {"profile_new_idx", "profile_relationship_idx", "profile_csm_idx"} <= names
     classify(as_of=AS_OF)
     assert {p.party_id: (p.relationship, p.characteristics, p.reasons) for p in PartyProfile.objects.all()} == first
+
+
+def test_a_profile_the_nightly_run_finds_unchanged_still_counts_its_days_from_that_night():
+    from kenal.classification.display import profile_panel
+
+    firm = party(kind="organization")
+    agreement(firm, AS_OF - timedelta(days=100), ends_on=AS_OF - timedelta(days=5))
+    classify(as_of=AS_OF)
+    computed = stored(firm).computed_at
+    assert reasons_text(stored(firm).reasons)[0] == "Customer: former client, whose last agreement ended 5 days ago"
+    classify(as_of=AS_OF + timedelta(days=30))
+    profile = stored(firm)
+    assert profile.computed_at == computed  # nothing about it changed, so it was left as it was
+    assert reasons_text(profile.reasons)[0] == "Customer: former client, whose last agreement ended 35 days ago"
+    panel = profile_panel(party=firm)
+    assert panel.facts_up_to == AS_OF + timedelta(days=30) and panel.computed_at > computed
