@@ -16,13 +16,16 @@ numbers (days since 1970-01-01) so both databases do the same integer arithmetic
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
 import re
 import time
+import weakref
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -135,6 +138,33 @@ class _Dialect:
 
 _CREATE = re.compile(r"\s*CREATE TEMP TABLE (?P<name>\w+) AS(?P<body>.*)", re.DOTALL)
 _INDEX = re.compile(r"\s*CREATE UNIQUE INDEX \w+ ON (?P<name>\w+)")
+_PARAM = re.compile(r"%\((\w+)\)s")
+# Per database connection, the statements prepared on it; they go when it closes.
+_PREPARED: weakref.WeakKeyDictionary[Any, set[str]] = weakref.WeakKeyDictionary()
+
+
+def _pg_type(value: Any) -> str:
+    """The PostgreSQL type of a parameter of a prepared statement, from its value."""
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "bigint"
+    if isinstance(value, float):
+        return "double precision"
+    if isinstance(value, Decimal) or value is None:
+        return "numeric"
+    if isinstance(value, datetime):
+        return "timestamptz"
+    if isinstance(value, date):
+        return "date"
+    if isinstance(value, list):
+        return "bigint[]"
+    return "text"
+
+
+# Up to this many parties (with those they referred), a PostgreSQL run uses its
+# prepared, generic plan; more would want the planner to see how many.
+FEW_PARTIES = 20
 KEYED_BY_PARTY = frozenset({"cls_ord", "cls_use", "cls_int", "cls_agr", "cls_base", "cls_grow", "cls_out"})
 TEMP_TABLES = [
     "cls_ord", "cls_use", "cls_int", "cls_agr_rows", "cls_agr", "cls_csm", "cls_cover",
@@ -239,6 +269,8 @@ class _Run:
         self.p = _params(cfg, as_of, settings.TIME_ZONE)
         self.ctes: list[str] = []
         self.created: set[str] = set()
+        self.on_commit_drop: set[str] = set()
+        self.scope_ids: list[int] = []
 
     def sql(self, statement: str) -> None:
         statement = self._as_ctes(statement)
@@ -249,6 +281,8 @@ class _Run:
         index = _INDEX.match(statement)
         if create and self._keyed_by_party(create["name"]):
             self._create_keyed(create["name"], create["body"])
+        elif create and self.d.pg and self.party_ids is not None and len(self.scope_ids) <= FEW_PARTIES:
+            self._create_prepared(create["name"], create["body"])
         elif index and self._keyed_by_party(index["name"]):
             pass  # its key already is the party
         else:
@@ -272,6 +306,34 @@ class _Run:
         declared = ", ".join(f'"{column}"' for column in columns[1:])
         self.cursor.execute(f"CREATE TEMP TABLE {table} (party_id INTEGER PRIMARY KEY, {declared})")
         self.cursor.execute(f"INSERT INTO {table} {body}", self.p)
+
+    def _create_prepared(self, table: str, body: str) -> None:
+        """CREATE TABLE AS EXECUTE, on PostgreSQL, for a run of a few parties: planning
+        the one long statement that classifies them takes longer than running it, so it
+        is prepared once per connection and its generic plan (index lookups, right for
+        a few parties) is used every time. Parameters are typed from their values; the
+        parties' ids are one of them. The table goes at commit, sparing a DROP."""
+        names = list(dict.fromkeys(_PARAM.findall(body)))
+        text = body
+        for number, name in enumerate(names, start=1):
+            text = text.replace(f"%({name})s", f"${number}")
+        text = text.replace("%%", "%")
+        key = hashlib.sha1(text.encode()).hexdigest()[:20]
+        statement = f"kenal_cls_{key}"
+        prepared = _PREPARED.setdefault(connection.connection, set())
+        if statement not in prepared:
+            types = ", ".join(_pg_type(self.p[name]) for name in names)
+            self.cursor.execute(f"PREPARE {statement} ({types}) AS {text}")
+            prepared.add(statement)
+        arguments = ", ".join(["%s"] * len(names))
+        # One round trip for all three: each costs about half a millisecond. The table
+        # of an earlier run in the same transaction may still be there.
+        self.cursor.execute(
+            f"DROP TABLE IF EXISTS {table}; SET LOCAL plan_cache_mode = force_generic_plan; "
+            f"CREATE TEMP TABLE {table} ON COMMIT DROP AS EXECUTE {statement} ({arguments})",
+            [self.p[name] for name in names],
+        )
+        self.on_commit_drop.add(table)
 
     def _as_ctes(self, statement: str) -> str:
         """In a run for a few parties, the intermediate tables become CTEs of the
@@ -298,6 +360,12 @@ class _Run:
         if self.party_ids is None:
             return ""
         ids = self.party_ids if requested_only else self.scope_ids
+        if self.d.pg:
+            # A parameter, so the statement's text (and its prepared plan) is the same
+            # for every party; the planner still sees the values when it plans.
+            key = "requested_ids" if requested_only else "scope_ids"
+            self.p[key] = list(ids)
+            return f" AND {column} = ANY(%({key})s)"
         return f" AND {column} IN ({', '.join(str(pk) for pk in ids) or 'NULL'})"
 
     def execute(self, started: datetime) -> ClassifySummary:
@@ -326,6 +394,10 @@ class _Run:
             self.first = self._lock_profiles_and_check_empty()
             if not self.first:
                 self._changed()
+        if self.d.pg and "cls_out" in self.on_commit_drop:
+            summary = self._finish_few_at_once()
+            self._drop(*TEMP_TABLES)
+            return summary
         changes = 0 if self.first else self._history()
         summary = self._summary(changes)
         if self.party_ids is None:
@@ -355,10 +427,10 @@ class _Run:
 
     def _drop(self, *tables: str) -> None:
         """Temporary tables go as soon as they are used, to keep memory low. Only those
-        this run created: a one-party run makes one, and each statement costs a round
-        trip that would be a good part of its time."""
+        this run created (and not those that go at commit): a one-party run makes one,
+        and each statement costs a round trip that would be a good part of its time."""
         for table in tables:
-            if table in self.created:
+            if table in self.created and table not in self.on_commit_drop:
                 self.cursor.execute(f"DROP TABLE {table}")
                 self.created.discard(table)
 
@@ -788,7 +860,7 @@ class _Run:
         compared += [(f"characteristic:{name}", name, f'"{name}"') for name in CHARACTERISTICS]
         return compared
 
-    def _history(self) -> int:
+    def _history_sql(self) -> str:
         d = self.d
         compared = [(name, f"n.{new}", f"p.{old}") for name, new, old in self._classified()]
         any_change = " OR ".join(d.distinct(new, old) for _, new, old in compared)
@@ -812,10 +884,13 @@ class _Run:
                 f"%(computed_at)s, %(asof)s, {d.to_json('reasons')} FROM c WHERE {d.distinct(f'n{i}', f'o{i}')}"
             )
         # The changed profiles are found once (MATERIALIZED) and read by one branch per field.
-        self.sql(
+        return (
             "INSERT INTO classification_profilechange (party_id, field, from_value, to_value, at, as_of, reasons) "
             f"WITH c AS MATERIALIZED ({changed}) " + " UNION ALL ".join(branches)
         )
+
+    def _history(self) -> int:
+        self.sql(self._history_sql())
         return self.cursor.rowcount
 
     PROFILES = "classification_partyprofile"
@@ -868,6 +943,39 @@ class _Run:
             self.cursor.execute("RESET enable_hashjoin")
         self._analyze("cls_chg")
 
+    def _store_few_sql(self) -> tuple[str, str]:
+        """The UPDATE of the profiles of a run for a few parties, and the INSERT of those
+        that have none yet."""
+        table = self.PROFILES
+        columns = self._columns()
+        names = ", ".join(f'"{column}"' for column, _ in columns)
+        values = ", ".join(value for _, value in columns)
+        assignments = ", ".join(f'"{column}" = {value}' for column, value in columns)
+        update = f"""
+            UPDATE {table} SET {assignments}
+            FROM cls_out o WHERE o.party_id = {table}.party_id{self.scoped(f"{table}.party_id", requested_only=True)}
+        """
+        insert = f"""
+            INSERT INTO {table} (party_id, {names}) SELECT o.party_id, {values} FROM cls_out o
+            WHERE NOT EXISTS (SELECT 1 FROM {table} p WHERE p.party_id = o.party_id)
+            ON CONFLICT (party_id) DO NOTHING
+        """
+        return update, insert
+
+    def _finish_few_at_once(self) -> ClassifySummary:
+        """PostgreSQL, a run for a few parties: the history, the summary, the tally and
+        the store go to the server as one batch of statements, run in this order, where
+        each statement alone would cost a round trip (half a millisecond here)."""
+        update, insert = self._store_few_sql()
+        batch = [self._history_sql(), self._summary_sql(), self._tally_sql(), update, insert]
+        self.cursor.execute(";\n".join(batch), self.p)
+        changes = self.cursor.rowcount
+        self.cursor.nextset()
+        summary = self._summary(changes, self.cursor.fetchall())
+        self.cursor.nextset()
+        self._tally_differences(self.cursor.fetchall())
+        return summary
+
     def _store(self, parties: int) -> None:
         """Write the results: in a full run, only the profiles that changed and the new
         ones (see ``_changed``); in a run for a few parties, all of theirs."""
@@ -878,15 +986,10 @@ class _Run:
         values = ", ".join(value for _, value in columns)
         assignments = ", ".join(f'"{column}" = {value}' for column, value in columns)
         if self.party_ids is not None:
-            self.sql(f"""
-                UPDATE {table} SET {assignments}
-                FROM cls_out o WHERE o.party_id = {table}.party_id{self.scoped(f"{table}.party_id", requested_only=True)}
-            """)
+            update, insert = self._store_few_sql()
+            self.sql(update)
             if self.cursor.rowcount < parties:
-                self.sql(f"""
-                    INSERT INTO {table} (party_id, {names}) SELECT o.party_id, {values} FROM cls_out o WHERE TRUE
-                    ON CONFLICT (party_id) DO NOTHING
-                """)
+                self.sql(insert)
             return
         if self.first:
             fresh, existing = parties, 0
@@ -922,14 +1025,14 @@ class _Run:
         totals += [(f"characteristic:{name}", summary.characteristics.get(name, 0)) for name in CHARACTERISTICS]
         self.cursor.executemany(f"INSERT INTO {TALLY} (name, delta) VALUES (%s, %s)", totals)
 
-    def _tally_differences(self) -> None:
+    def _tally_sql(self) -> str:
         """Append to the tally what this run changes: each new result counts once, each
         profile it replaces once less. Names whose count does not move add no row."""
         both = ", ".join(["relationship", *(f'"{name}"' for name in CHARACTERISTICS)])
         names = ["SELECT 'relationship:' || relationship AS name, d FROM x"]
         names += [f"SELECT 'characteristic:{name}', d FROM x WHERE \"{name}\"" for name in CHARACTERISTICS]
         ids = self.scoped("party_id", requested_only=True)
-        self.cursor.execute(f"""
+        return f"""
             INSERT INTO {TALLY} (name, delta)
             WITH x AS (
                 SELECT {both}, 1 AS d FROM cls_out
@@ -937,8 +1040,13 @@ class _Run:
             )
             SELECT name, SUM(d) FROM ({" UNION ALL ".join(names)}) y GROUP BY name HAVING SUM(d) <> 0
             RETURNING id
-        """)
-        if any(pk % TALLY_COMPACT_EVERY == 0 for (pk,) in self.cursor.fetchall()):
+        """
+
+    def _tally_differences(self, ids: list[tuple] | None = None) -> None:
+        if ids is None:
+            self.cursor.execute(self._tally_sql(), self.p)
+            ids = self.cursor.fetchall()
+        if any(pk % TALLY_COMPACT_EVERY == 0 for (pk,) in ids):
             tally_compact(self.cursor)
 
     def _secondary_indexes(self, table: str) -> list[tuple[str, str]]:
@@ -951,14 +1059,18 @@ class _Run:
         )
         return [(name, definition.replace("%", "%%")) for name, definition in self.cursor.fetchall()]
 
-    def _summary(self, changes: int) -> ClassifySummary:
-        summary = ClassifySummary(as_of=self.as_of, changes=changes)
+    @staticmethod
+    def _summary_sql() -> str:
         sums = ", ".join(f"SUM(CASE WHEN {name} THEN 1 ELSE 0 END)" for name in CHARACTERISTICS)
-        self.cursor.execute(
-            f"SELECT relationship, customer_type, COUNT(*), {sums} FROM cls_out GROUP BY relationship, customer_type"
-        )
+        return f"SELECT relationship, customer_type, COUNT(*), {sums} FROM cls_out GROUP BY relationship, customer_type"
+
+    def _summary(self, changes: int, rows: list[tuple] | None = None) -> ClassifySummary:
+        summary = ClassifySummary(as_of=self.as_of, changes=changes)
+        if rows is None:
+            self.cursor.execute(self._summary_sql())
+            rows = self.cursor.fetchall()
         summary.characteristics = dict.fromkeys(CHARACTERISTICS, 0)
-        for relationship, customer_type, count, *characteristics in self.cursor.fetchall():
+        for relationship, customer_type, count, *characteristics in rows:
             summary.relationships[relationship] = summary.relationships.get(relationship, 0) + count
             if customer_type is not None:
                 summary.customer_types[customer_type] = summary.customer_types.get(customer_type, 0) + count
