@@ -17,6 +17,7 @@ numbers (days since 1970-01-01) so both databases do the same integer arithmetic
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import math
 import re
@@ -165,6 +166,9 @@ def _pg_type(value: Any) -> str:
 # Up to this many parties (with those they referred), a PostgreSQL run uses its
 # prepared, generic plan; more would want the planner to see how many.
 FEW_PARTIES = 20
+# The columns of the tables SQLite keeps between runs for a few parties, by the text
+# of the query that fills them.
+_KEPT_COLUMNS: dict[str, list[str]] = {}
 KEYED_BY_PARTY = frozenset({"cls_ord", "cls_use", "cls_int", "cls_agr", "cls_base", "cls_grow", "cls_out"})
 TEMP_TABLES = [
     "cls_ord", "cls_use", "cls_int", "cls_agr_rows", "cls_agr", "cls_csm", "cls_cover",
@@ -269,7 +273,7 @@ class _Run:
         self.p = _params(cfg, as_of, settings.TIME_ZONE)
         self.ctes: list[str] = []
         self.created: set[str] = set()
-        self.on_commit_drop: set[str] = set()
+        self.left_in_place: set[str] = set()
         self.scope_ids: list[int] = []
 
     def sql(self, statement: str) -> None:
@@ -283,6 +287,8 @@ class _Run:
             self._create_keyed(create["name"], create["body"])
         elif create and self.d.pg and self.party_ids is not None and len(self.scope_ids) <= FEW_PARTIES:
             self._create_prepared(create["name"], create["body"])
+        elif create and not self.d.pg and self.party_ids is not None:
+            self._fill_kept(create["name"], create["body"])
         elif index and self._keyed_by_party(index["name"]):
             pass  # its key already is the party
         else:
@@ -306,6 +312,23 @@ class _Run:
         declared = ", ".join(f'"{column}"' for column in columns[1:])
         self.cursor.execute(f"CREATE TEMP TABLE {table} (party_id INTEGER PRIMARY KEY, {declared})")
         self.cursor.execute(f"INSERT INTO {table} {body}", self.p)
+
+    def _fill_kept(self, table: str, body: str) -> None:
+        """SQLite, a run for a few parties: the table stays from one run to the next on
+        the connection, emptied and filled again. Creating and dropping it would change
+        the schema, which makes SQLite compile every statement afresh, and compiling the
+        engine's long statements takes longer than running them for a few parties; with
+        the schema unchanged and the same texts each time (the ids are a parameter),
+        the statements compiled by the first run are reused."""
+        columns = _KEPT_COLUMNS.get(body)
+        if columns is None:
+            self.cursor.execute(f"SELECT * FROM ({body}) LIMIT 0", self.p)
+            columns = _KEPT_COLUMNS[body] = [column[0] for column in self.cursor.description]
+        declared = ", ".join(f'"{column}"' for column in columns)
+        self.cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {table} ({declared})")
+        self.cursor.execute(f"DELETE FROM {table}")
+        self.cursor.execute(f"INSERT INTO {table} ({declared}) {body}", self.p)
+        self.left_in_place.add(table)
 
     def _create_prepared(self, table: str, body: str) -> None:
         """CREATE TABLE AS EXECUTE, on PostgreSQL, for a run of a few parties: planning
@@ -333,7 +356,7 @@ class _Run:
             f"CREATE TEMP TABLE {table} ON COMMIT DROP AS EXECUTE {statement} ({arguments})",
             [self.p[name] for name in names],
         )
-        self.on_commit_drop.add(table)
+        self.left_in_place.add(table)
 
     def _as_ctes(self, statement: str) -> str:
         """In a run for a few parties, the intermediate tables become CTEs of the
@@ -360,13 +383,14 @@ class _Run:
         if self.party_ids is None:
             return ""
         ids = self.party_ids if requested_only else self.scope_ids
+        # A parameter, so the statement's text (and its prepared plan or compiled
+        # program) is the same for every party; the planner still sees the values.
+        key = "requested_ids" if requested_only else "scope_ids"
         if self.d.pg:
-            # A parameter, so the statement's text (and its prepared plan) is the same
-            # for every party; the planner still sees the values when it plans.
-            key = "requested_ids" if requested_only else "scope_ids"
             self.p[key] = list(ids)
             return f" AND {column} = ANY(%({key})s)"
-        return f" AND {column} IN ({', '.join(str(pk) for pk in ids) or 'NULL'})"
+        self.p[key] = json.dumps(list(ids))
+        return f" AND {column} IN (SELECT value FROM json_each(%({key})s))"
 
     def execute(self, started: datetime) -> ClassifySummary:
         if self.party_ids is None:
@@ -394,7 +418,7 @@ class _Run:
             self.first = self._lock_profiles_and_check_empty()
             if not self.first:
                 self._changed()
-        if self.d.pg and "cls_out" in self.on_commit_drop:
+        if self.d.pg and "cls_out" in self.left_in_place:
             summary = self._finish_few_at_once()
             self._drop(*TEMP_TABLES)
             return summary
@@ -427,10 +451,10 @@ class _Run:
 
     def _drop(self, *tables: str) -> None:
         """Temporary tables go as soon as they are used, to keep memory low. Only those
-        this run created (and not those that go at commit): a one-party run makes one,
+        this run created and does not leave in place: a one-party run makes one,
         and each statement costs a round trip that would be a good part of its time."""
         for table in tables:
-            if table in self.created and table not in self.on_commit_drop:
+            if table in self.created and table not in self.left_in_place:
                 self.cursor.execute(f"DROP TABLE {table}")
                 self.created.discard(table)
 
