@@ -641,15 +641,24 @@ HOW = """How a full recompute works: a dozen `CREATE TEMP TABLE ... AS SELECT` s
 aggregate each kind of fact per party (orders from the covering index on buyer, time and
 paid-line summary; consumers from the partial index of lines that name one;
 interactions from the index on party, time, direction and kind; agreements with a
-gaps-and-islands window for unbroken coverage), one statement derives flags, type,
-characteristics, reasons and the next best action for every party, one `INSERT ...
-SELECT` records what changed as history, and `UPDATE ... FROM` (one statement on
-PostgreSQL; on SQLite one for the indexed columns where they differ and one for the
-rest) plus an `INSERT` for parties without a profile stores the result. When most profiles are new,
-PostgreSQL builds the profile indexes afterwards instead of row by row, and a full run
-ends with `VACUUM (ANALYZE)` of the profiles so the party list counts from its indexes
-alone. A one-party recompute runs the same SQL with the steps as CTEs of one statement,
-restricted by the written-out ids of the party and those it referred.
+gaps-and-islands window for unbroken coverage). On SQLite the per-party tables are
+keyed by party (their rowid), so joins find rows by key instead of building a
+temporary index each. One statement derives flags, type, characteristics, the next best
+action and the numbers behind the reasons for every party; the reasons themselves are
+worded when someone reads them (`kenal/classification/explain.py`). Profiles hold counts
+and day numbers, not "days ago", so most come out the same from one day to the next:
+one merge of the new results with the stored profiles finds the few that changed, the
+history records them, and only they are rewritten, plus an `INSERT` for parties without
+a profile. The first run into an empty table inserts everything under a table lock and,
+on PostgreSQL, builds the profile indexes afterwards. A PostgreSQL full run ends with
+`VACUUM (ANALYZE)` of the profiles. The party list's counts of everyone come from a
+tally the engine keeps as it writes profiles.
+
+A recompute of a few parties (saving an order) runs the same SQL with the steps as CTEs
+of one statement, the party ids as a parameter. On PostgreSQL that statement is prepared
+once per connection and run with its generic plan, and the history, summary, tally and
+store go to the server as one batch; on SQLite the work table stays on the connection so
+its compiled statements are reused.
 
 The figures move by a fifth or more from run to run on this machine: the data (2 GB for
 SQLite, 4 GB for PostgreSQL) does not all stay in the page cache, so a run that finds

@@ -182,3 +182,19 @@ def test_a_profile_the_nightly_run_finds_unchanged_still_counts_its_days_from_th
     assert reasons_text(profile.reasons)[0] == "Customer: former client, whose last agreement ended 35 days ago"
     panel = profile_panel(party=firm)
     assert panel.facts_up_to == AS_OF + timedelta(days=30) and panel.computed_at > computed
+
+
+def test_recomputing_many_parties_at_once_gives_what_a_full_run_gives():
+    """Beyond a handful of parties a recompute plans for how many there are, rather
+    than reusing the plan kept for a few; the results must not depend on which."""
+    from kenal.classification.engine import FEW_PARTIES
+
+    buyers = [party() for _ in range(FEW_PARTIES + 5)]
+    for n, buyer in enumerate(buyers):
+        for days in range(n % 5):
+            order(buyer, at("2026-03-01 09:00") - timedelta(days=70 * days), line(promo_code="HEMAT" if n % 2 else ""))
+    classify(as_of=AS_OF, party_ids=[buyer.pk for buyer in buyers])
+    few = {p.party_id: (p.relationship, p.characteristics, p.reasons) for p in PartyProfile.objects.all()}
+    assert len(few) == len(buyers) and {value[0] for value in few.values()} == {"customer", "prospect"}
+    classify(as_of=AS_OF)
+    assert {p.party_id: (p.relationship, p.characteristics, p.reasons) for p in PartyProfile.objects.all()} == few
