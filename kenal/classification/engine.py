@@ -252,10 +252,11 @@ def classify(*, as_of: date | None = None, party_ids: list[int] | None = None) -
         run = _Run(cursor, cfg, as_of, party_ids)
         summary = run.execute(started)
     if party_ids is None and connection.vendor == "postgresql" and not connection.in_atomic_block:
-        # A full run rewrites every profile. Until a vacuum marks the new row versions
-        # visible to all, the party list's counts must visit the table for each of a
-        # million index entries (a second instead of a tenth); autovacuum would come,
-        # but minutes later. VACUUM cannot run inside a transaction, hence here.
+        # A full run may write a million profiles (the first always does). Until a
+        # vacuum marks the new row versions visible to all, the party list's filters
+        # must visit the table for each index entry they read; autovacuum would come,
+        # but minutes later. After a run that changed little it has little to do.
+        # VACUUM cannot run inside a transaction, hence here.
         with connection.cursor() as cursor:
             vacuum_started = time.perf_counter()
             cursor.execute("VACUUM (ANALYZE) classification_partyprofile")
@@ -399,7 +400,6 @@ class _Run:
             # statement is a round trip that would be a good part of its time.
             for table in TEMP_TABLES:
                 self.cursor.execute(f"DROP TABLE IF EXISTS {table}")
-        self.scope_ids: list[int] = []
         if self.party_ids is not None:
             self._scope()
         self._orders()
