@@ -202,6 +202,19 @@ def tally_compact(cursor) -> None:
     cursor.execute(f"DELETE FROM {TALLY} WHERE id <= %s", [last])
 
 
+def tally_rebuild() -> None:
+    """Count the stored profiles afresh into the tally, for profiles written other
+    than by the engine (a benchmark's seeded ones, say)."""
+    names = [(f"relationship:{value}", f"relationship = '{value}'") for value in Relationship.values]
+    names += [(f"characteristic:{name}", f'"{name}"') for name in CHARACTERISTICS]
+    counted = " UNION ALL ".join(
+        f"SELECT '{name}', COUNT(*) FROM classification_partyprofile WHERE {condition}" for name, condition in names
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {TALLY}")
+        cursor.execute(f"INSERT INTO {TALLY} (name, delta) {counted}")
+
+
 def _params(cfg: ClassificationSettings, as_of: date, zone_name: str) -> dict:
     def ts(day: date):
         return connection.ops.adapt_datetimefield_value(day_start(day))

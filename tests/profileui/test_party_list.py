@@ -173,3 +173,11 @@ def test_folding_the_counts_together_keeps_their_sums(as_support, people):
         tally_compact(cursor)
     assert counts(as_support.get("/parties/").content.decode()) == before == recount()
     assert ProfileTally.objects.count() <= len(before)
+
+
+def test_counting_afresh_gives_the_counts_the_engine_kept(as_support, people):
+    from kenal.classification.engine import tally_rebuild
+
+    kept = counts(as_support.get("/parties/").content.decode())
+    tally_rebuild()
+    assert counts(as_support.get("/parties/").content.decode()) == kept == recount()
