@@ -172,7 +172,7 @@ _KEPT_COLUMNS: dict[str, list[str]] = {}
 KEYED_BY_PARTY = frozenset({"cls_ord", "cls_use", "cls_int", "cls_agr", "cls_base", "cls_grow", "cls_out"})
 TEMP_TABLES = [
     "cls_ord", "cls_use", "cls_int", "cls_agr_rows", "cls_agr", "cls_csm", "cls_cover",
-    "cls_base", "cls_grow", "cls_q", "cls_ov", "cls_out", "cls_chg",
+    "cls_base", "cls_grow", "cls_q", "cls_ov", "cls_out",
 ]
 
 
@@ -424,34 +424,42 @@ class _Run:
         self._derived()
         threshold = self._top_threshold()
         self._overrides()
+        # An empty profile table (the first run after an import) is locked at once: the
+        # results then go straight into it. Otherwise it is locked only to store them.
+        self.first = self.party_ids is None and self._profiles_empty() and self._lock_profiles_and_check_empty()
         self._out(threshold, started)
         self._drop("cls_base", "cls_grow", "cls_q", "cls_ov")
-        self.first = False
-        if self.party_ids is None:
-            self.first = self._lock_profiles_and_check_empty()
-            if not self.first:
-                self._changed()
+        if self.first:
+            summary = self._summary(0, table=self.PROFILES)
+            self._tally_totals(summary)
+            self._log_full_run(summary, threshold, started)
+            self._drop(*TEMP_TABLES)
+            return summary
         if self.d.pg and "cls_out" in self.left_in_place:
             summary = self._finish_few_at_once()
             self._drop(*TEMP_TABLES)
             return summary
-        changes = 0 if self.first else self._history()
-        summary = self._summary(changes)
         if self.party_ids is None:
-            self._store(summary.parties)
+            changes = self._history()
+            self._store(0)
+            summary = self._summary(changes, table=self.PROFILES)
             self._tally_totals(summary)
         else:
+            summary = self._summary(self._history())
             self._tally_differences()  # before the store: it reads the old profiles
             self._store(summary.parties)
         if self.party_ids is None:
-            # Only full runs are logged: every order or message written may recompute
-            # its parties, and a row for each would drown the nightly runs.
-            ClassificationRun.objects.create(
-                as_of=self.as_of, full=True, parties=summary.parties, top_revenue_threshold=threshold,
-                started_at=started, finished_at=timezone.now(),
-            )
+            self._log_full_run(summary, threshold, started)
         self._drop(*TEMP_TABLES)
         return summary
+
+    def _log_full_run(self, summary: ClassifySummary, threshold: Decimal | None, started: datetime) -> None:
+        # Only full runs are logged: every order or message written may recompute its
+        # parties, and a row for each would drown the nightly runs.
+        ClassificationRun.objects.create(
+            as_of=self.as_of, full=True, parties=summary.parties, top_revenue_threshold=threshold,
+            started_at=started, finished_at=timezone.now(),
+        )
 
     def _analyze(self, table: str) -> None:
         """PostgreSQL never gathers statistics on temporary tables by itself; without
@@ -757,8 +765,7 @@ class _Run:
         # the next best action and the facts would evaluate its whole CASE again.
         facts = ",\n".join(f"{expr} AS {column}" for column, expr in self._facts())
         overrides = ", ".join(f"f.ov_{name}" for name in ["relationship", "type", *CHARACTERISTICS])
-        self.sql(f"""
-            CREATE TEMP TABLE cls_out AS
+        results = f"""
             WITH c AS ({computed}),
             f1 AS {self._once(final)},
             f AS (SELECT f.*, {self._nba_code_sql(threshold)} AS nba FROM f1 f)
@@ -769,9 +776,47 @@ class _Run:
                 f.nba, f.csm_id, f.n_paid, f.revenue_12m,
                 {facts}, {overrides}
             FROM f
-        """)
+        """
+        if self.first:
+            self._insert_first(results)
+            return
+        if self.party_ids is None:
+            results = self._differing(results)
+        self.sql(f"CREATE TEMP TABLE cls_out AS {results}")
         self.sql("CREATE UNIQUE INDEX cls_out_pk ON cls_out (party_id)")
         self._analyze("cls_out")
+
+    def _differing(self, results: str) -> str:
+        """A full run's results narrowed to those that differ from the stored profile
+        or have none (``fresh``). Profiles hold counts and day numbers, not "days ago",
+        so most come out the same from one day to the next: the run keeps, records and
+        rewrites only the rest, instead of a million rows (which would also leave a
+        million dead row versions behind on PostgreSQL)."""
+        d = self.d
+        stored = [(column, value) for column, value in self._columns() if column not in ("as_of", "computed_at")]
+        differs = " OR ".join(d.distinct(f'p."{column}"', value) for column, value in stored)
+        return f"""
+            SELECT o.*, CASE WHEN p.party_id IS NULL THEN 1 ELSE 0 END AS fresh
+            FROM ({results}) o LEFT JOIN {self.PROFILES} p ON p.party_id = o.party_id
+            WHERE p.party_id IS NULL OR {differs}
+        """
+
+    def _insert_first(self, results: str) -> None:
+        """The first full run, into an empty (and locked) profile table: the results go
+        straight in, with no table of them in between and nothing to compare them with.
+        No ON CONFLICT (which costs each row a second look at the key): the lock keeps
+        other profiles out. PostgreSQL builds the secondary indexes afterwards, in a
+        fraction of the time it takes to grow them one row at a time."""
+        table = self.PROFILES
+        columns = self._columns()
+        names = ", ".join(f'"{column}"' for column, _ in columns)
+        values = ", ".join(value for _, value in columns)
+        rebuild = self._secondary_indexes(table) if self.d.pg else []
+        for name, _ in rebuild:
+            self.cursor.execute(f'DROP INDEX "{name}"')
+        self.sql(f"INSERT INTO {table} (party_id, {names}) SELECT o.party_id, {values} FROM ({results}) o")
+        for _, definition in rebuild:
+            self.sql(definition)
 
     def _once(self, query: str) -> str:
         """A CTE body whose columns are computed once per row. PostgreSQL does that for
@@ -904,9 +949,7 @@ class _Run:
         changed = f"""
             SELECT n.party_id, {self.reasons_sql("n")} AS reasons,
                 {", ".join(f"{new} AS n{i}, {old} AS o{i}" for i, (_, new, old) in enumerate(compared))}
-            FROM {"cls_out n" if self.party_ids is not None else
-                  "cls_chg g JOIN cls_out n ON n.party_id = g.party_id AND g.moved = 1"}
-            JOIN classification_partyprofile p ON p.party_id = n.party_id
+            FROM cls_out n JOIN classification_partyprofile p ON p.party_id = n.party_id
             WHERE {any_change}
         """
 
@@ -944,41 +987,18 @@ class _Run:
             ("as_of", "%(asof)s"), ("computed_at", "%(computed_at)s"),
         ]
 
+    def _profiles_empty(self) -> bool:
+        self.cursor.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {self.PROFILES})")
+        return bool(self.cursor.fetchone()[0])
+
     def _lock_profiles_and_check_empty(self) -> bool:
         table = self.PROFILES
         if self.d.pg:
-            # A full run locks every profile row it updates until it commits anyway;
-            # locking the table first also keeps new profiles out between this check
-            # and the insert, so the first run can insert without conflicts. (SQLite's
-            # writer already holds the only write lock.)
+            # The first run into an empty table locks it, to keep new profiles out
+            # between this check and its insert, which then needs no ON CONFLICT.
+            # (SQLite's writer already holds the only write lock.)
             self.cursor.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
-        self.cursor.execute(f"SELECT NOT EXISTS (SELECT 1 FROM {table})")
-        return bool(self.cursor.fetchone()[0])
-
-    def _changed(self) -> None:
-        """The parties of a full run whose stored profile differs from the new result
-        (``moved`` when the journey records it) or is missing (``fresh``). Everything
-        stored is a count or a day number, not a number of days ago, so most profiles
-        come out the same from one day to the next, and the run rewrites only the rest
-        instead of a million rows (which would also leave a million dead row versions)."""
-        d = self.d
-        stored = [(column, value) for column, value in self._columns() if column not in ("as_of", "computed_at")]
-        differs = " OR ".join(d.distinct(f'p."{column}"', value) for column, value in stored)
-        moved = " OR ".join(d.distinct(f"o.{new}", f"p.{old}") for _, new, old in self._classified())
-        if d.pg:
-            # Both sides are in party order on their keys: a merge join reads each once,
-            # where a hash join of a million wide rows spills to disk (2.3 s against 5.6).
-            self.cursor.execute("SET LOCAL enable_hashjoin = off")
-        self.sql(f"""
-            CREATE TEMP TABLE cls_chg AS
-            SELECT o.party_id, CASE WHEN p.party_id IS NULL THEN 1 ELSE 0 END AS fresh,
-                CASE WHEN p.party_id IS NOT NULL AND ({moved}) THEN 1 ELSE 0 END AS moved
-            FROM cls_out o LEFT JOIN {self.PROFILES} p ON p.party_id = o.party_id
-            WHERE p.party_id IS NULL OR {differs}
-        """)
-        if d.pg:
-            self.cursor.execute("RESET enable_hashjoin")
-        self._analyze("cls_chg")
+        return self._profiles_empty()
 
     def _store_few_sql(self) -> tuple[str, str]:
         """The UPDATE of the profiles of a run for a few parties, and the INSERT of those
@@ -1015,7 +1035,7 @@ class _Run:
 
     def _store(self, parties: int) -> None:
         """Write the results: in a full run, only the profiles that changed and the new
-        ones (see ``_changed``); in a run for a few parties, all of theirs."""
+        ones (see ``_differing``); in a run for a few parties, all of theirs."""
         d = self.d
         table = self.PROFILES
         columns = self._columns()
@@ -1028,32 +1048,21 @@ class _Run:
             if self.cursor.rowcount < parties:
                 self.sql(insert)
             return
-        if self.first:
-            fresh, existing = parties, 0
-        else:
-            self.cursor.execute("SELECT COALESCE(SUM(fresh), 0), COUNT(*) - COALESCE(SUM(fresh), 0) FROM cls_chg")
-            fresh, existing = (int(n) for n in self.cursor.fetchone())
-            if existing:
-                self.sql(f"""
-                    UPDATE {table} SET {assignments}
-                    FROM cls_chg c JOIN cls_out o ON o.party_id = c.party_id
-                    WHERE c.fresh = 0 AND o.party_id = {table}.party_id
-                """)
+        self.cursor.execute("SELECT COALESCE(SUM(fresh), 0), COUNT(*) - COALESCE(SUM(fresh), 0) FROM cls_out")
+        fresh, changed = (int(n) for n in self.cursor.fetchone())
+        if changed:
+            self.sql(f"""
+                UPDATE {table} SET {assignments}
+                FROM cls_out o WHERE o.fresh = 0 AND o.party_id = {table}.party_id
+            """)
         if not fresh:
             return
-        # When most profiles are new (the first recompute after an import), PostgreSQL
-        # builds the secondary indexes afresh in a fraction of the time it takes to
-        # grow them one row at a time. Dropping them locks the profiles until the run
-        # commits, which is acceptable only for that first, one-off run.
-        rebuild = self._secondary_indexes(table) if d.pg and fresh > parties - fresh else []
-        for name, _ in rebuild:
-            self.cursor.execute(f'DROP INDEX "{name}"')
-        # No ON CONFLICT (which costs each row a second look at the key, half as long
-        # again): the profiles are locked, so none of these can have appeared meanwhile.
-        source = "cls_out o" if self.first else "cls_chg c JOIN cls_out o ON o.party_id = c.party_id WHERE c.fresh = 1"
-        self.sql(f"INSERT INTO {table} (party_id, {names}) SELECT o.party_id, {values} FROM {source}")
-        for _, definition in rebuild:
-            self.sql(definition)
+        # ON CONFLICT: a party saved meanwhile may have got its first profile.
+        self.sql(f"""
+            INSERT INTO {table} (party_id, {names}) SELECT o.party_id, {values}
+            FROM cls_out o WHERE o.fresh = 1
+            ON CONFLICT (party_id) DO NOTHING
+        """)
 
     def _tally_totals(self, summary: ClassifySummary) -> None:
         """A full run has just written every profile: its own counts become the tally."""
@@ -1097,14 +1106,14 @@ class _Run:
         return [(name, definition.replace("%", "%%")) for name, definition in self.cursor.fetchall()]
 
     @staticmethod
-    def _summary_sql() -> str:
-        sums = ", ".join(f"SUM(CASE WHEN {name} THEN 1 ELSE 0 END)" for name in CHARACTERISTICS)
-        return f"SELECT relationship, customer_type, COUNT(*), {sums} FROM cls_out GROUP BY relationship, customer_type"
+    def _summary_sql(table: str = "cls_out") -> str:
+        sums = ", ".join(f'SUM(CASE WHEN "{name}" THEN 1 ELSE 0 END)' for name in CHARACTERISTICS)
+        return f"SELECT relationship, customer_type, COUNT(*), {sums} FROM {table} GROUP BY relationship, customer_type"
 
-    def _summary(self, changes: int, rows: list[tuple] | None = None) -> ClassifySummary:
+    def _summary(self, changes: int, rows: list[tuple] | None = None, table: str = "cls_out") -> ClassifySummary:
         summary = ClassifySummary(as_of=self.as_of, changes=changes)
         if rows is None:
-            self.cursor.execute(self._summary_sql())
+            self.cursor.execute(self._summary_sql(table))
             rows = self.cursor.fetchall()
         summary.characteristics = dict.fromkeys(CHARACTERISTICS, 0)
         for relationship, customer_type, count, *characteristics in rows:

@@ -40,9 +40,10 @@ class Characteristic(models.TextChoices):
 # Flag name -> PartyProfile column, in the alphabetical order exports list them.
 FLAG_COLUMNS = {"client": "is_client", "consumer": "is_consumer", "customer": "is_customer", "prospect": "is_prospect"}
 CHARACTERISTICS = [c.value for c in Characteristic]
-# Each of these booleans gets an index of the parties where it holds: lists filter on
+# Each characteristic gets an index of the parties where it holds: lists filter on
 # "is loyal", and leaving the false rows out keeps a million-party recompute cheap.
-TRUE_INDEXED = [*FLAG_COLUMNS.values(), *CHARACTERISTICS]
+# The relationship flags have none: lists filter on the primary relationship.
+TRUE_INDEXED = CHARACTERISTICS
 
 
 class ClassificationSettings(models.Model):
