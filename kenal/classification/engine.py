@@ -261,7 +261,10 @@ def classify(*, as_of: date | None = None, party_ids: list[int] | None = None) -
     as_of = as_of or business_today()
     cfg = classification_settings_current()
     started = timezone.now()
-    with transaction.atomic(), connection.cursor() as cursor:
+    # No savepoint inside a caller's transaction (saving an order, say): a failure here
+    # must fail the whole of it, as a fact stored without its classification would be
+    # half-written; and a savepoint costs two round trips on each save.
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         run = _Run(cursor, cfg, as_of, party_ids)
         summary = run.execute(started)
     if party_ids is None and connection.vendor == "postgresql" and not connection.in_atomic_block:
@@ -306,6 +309,10 @@ class _Run:
         elif index and self._keyed_by_party(index["name"]):
             pass  # its key already is the party
         else:
+            if create and self.party_ids is not None and self.d.pg:
+                # An earlier run for a few parties in this transaction leaves its table
+                # until the commit.
+                self.cursor.execute(f"DROP TABLE IF EXISTS {create['name']}")
             self.cursor.execute(statement, self.p)
         if create:
             self.created.add(create["name"])
