@@ -1007,24 +1007,28 @@ class _Run:
             self.cursor.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
         return self._profiles_empty()
 
-    def _store_few_sql(self) -> tuple[str, str]:
-        """The UPDATE of the profiles of a run for a few parties, and the INSERT of those
-        that have none yet."""
+    def _write_sql(self, *, update_where: str, insert_where: str) -> tuple[str, str]:
+        """The UPDATE of stored profiles from ``cls_out`` and the INSERT of those that
+        have none yet (ON CONFLICT: a party saved meanwhile may have got its first)."""
         table = self.PROFILES
         columns = self._columns()
         names = ", ".join(f'"{column}"' for column, _ in columns)
         values = ", ".join(value for _, value in columns)
         assignments = ", ".join(f'"{column}" = {value}' for column, value in columns)
-        update = f"""
-            UPDATE {table} SET {assignments}
-            FROM cls_out o WHERE o.party_id = {table}.party_id{self.scoped(f"{table}.party_id", requested_only=True)}
-        """
+        update = f"UPDATE {table} SET {assignments} FROM cls_out o WHERE o.party_id = {table}.party_id{update_where}"
         insert = f"""
             INSERT INTO {table} (party_id, {names}) SELECT o.party_id, {values} FROM cls_out o
-            WHERE NOT EXISTS (SELECT 1 FROM {table} p WHERE p.party_id = o.party_id)
-            ON CONFLICT (party_id) DO NOTHING
+            WHERE {insert_where} ON CONFLICT (party_id) DO NOTHING
         """
         return update, insert
+
+    def _store_few_sql(self) -> tuple[str, str]:
+        """The writes of a run for a few parties: all of theirs."""
+        table = self.PROFILES
+        return self._write_sql(
+            update_where=self.scoped(f"{table}.party_id", requested_only=True),
+            insert_where=f"NOT EXISTS (SELECT 1 FROM {table} p WHERE p.party_id = o.party_id)",
+        )
 
     def _finish_few_at_once(self) -> ClassifySummary:
         """PostgreSQL, a run for a few parties: the history, the summary, the tally and
@@ -1043,12 +1047,6 @@ class _Run:
     def _store(self, parties: int) -> None:
         """Write the results: in a full run, only the profiles that changed and the new
         ones (see ``_differing``); in a run for a few parties, all of theirs."""
-        d = self.d
-        table = self.PROFILES
-        columns = self._columns()
-        names = ", ".join(f'"{column}"' for column, _ in columns)
-        values = ", ".join(value for _, value in columns)
-        assignments = ", ".join(f'"{column}" = {value}' for column, value in columns)
         if self.party_ids is not None:
             update, insert = self._store_few_sql()
             self.sql(update)
@@ -1057,19 +1055,11 @@ class _Run:
             return
         self.cursor.execute("SELECT COALESCE(SUM(fresh), 0), COUNT(*) - COALESCE(SUM(fresh), 0) FROM cls_out")
         fresh, changed = (int(n) for n in self.cursor.fetchone())
+        update, insert = self._write_sql(update_where=" AND o.fresh = 0", insert_where="o.fresh = 1")
         if changed:
-            self.sql(f"""
-                UPDATE {table} SET {assignments}
-                FROM cls_out o WHERE o.fresh = 0 AND o.party_id = {table}.party_id
-            """)
-        if not fresh:
-            return
-        # ON CONFLICT: a party saved meanwhile may have got its first profile.
-        self.sql(f"""
-            INSERT INTO {table} (party_id, {names}) SELECT o.party_id, {values}
-            FROM cls_out o WHERE o.fresh = 1
-            ON CONFLICT (party_id) DO NOTHING
-        """)
+            self.sql(update)
+        if fresh:
+            self.sql(insert)
 
     def _tally_totals(self, summary: ClassifySummary) -> None:
         """A full run has just written every profile: its own counts become the tally."""
