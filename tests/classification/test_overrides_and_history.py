@@ -198,3 +198,23 @@ def test_recomputing_many_parties_at_once_gives_what_a_full_run_gives():
     assert len(few) == len(buyers) and {value[0] for value in few.values()} == {"customer", "prospect"}
     classify(as_of=AS_OF)
     assert {p.party_id: (p.relationship, p.characteristics, p.reasons) for p in PartyProfile.objects.all()} == few
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL setting")
+def test_a_full_run_inside_a_callers_transaction_leaves_its_settings_as_they_were():
+    """A full run switches PostgreSQL's JIT compiling off for itself; whatever the
+    calling transaction had set must hold again once it returns."""
+    from django.db import transaction
+
+    buyer = party()
+    order(buyer, at("2026-03-01 09:00"))
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = on")
+        classify(as_of=AS_OF)
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "on"
+        cursor.execute("SET LOCAL jit = off")
+        classify(as_of=AS_OF, party_ids=[buyer.pk])
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
+    assert stored(buyer).relationship == "customer"
