@@ -651,8 +651,10 @@ one merge of the new results with the stored profiles finds the few that changed
 history records them, and only they are rewritten, plus an `INSERT` for parties without
 a profile. The first run into an empty table inserts everything under a table lock and,
 on PostgreSQL, builds the profile indexes afterwards. A PostgreSQL full run ends with
-`VACUUM (ANALYZE)` of the profiles. The party list's counts of everyone come from a
-tally the engine keeps as it writes profiles.
+`VACUUM (ANALYZE)` of the profiles, and runs with JIT compiling off: each row passes
+once through simple steps, so the time spent compiling the statements is never won
+back. The party list's counts of everyone come from a tally the engine keeps as it
+writes profiles.
 
 A recompute of a few parties (saving an order) runs the same SQL with the steps as CTEs
 of one statement, the party ids as a parameter. On PostgreSQL that statement is prepared
@@ -660,9 +662,11 @@ once per connection and run with its generic plan, and the history, summary, tal
 store go to the server as one batch; on SQLite the work table stays on the connection so
 its compiled statements are reused.
 
-The figures move by a fifth or more from run to run on this machine: the data (2 GB for
-SQLite, 4 GB for PostgreSQL) does not all stay in the page cache, so a run that finds
-it evicted reads from disk. Compare runs taken one after another."""
+The figures move by a fifth or more from run to run, and further between machines
+sold as the same size: the data (2 GB for SQLite, 4 GB for PostgreSQL) does not all stay
+in the page cache, so a run that finds it evicted reads from disk, and one 2-core
+machine can be twice as fast as another. Compare runs taken one after another on one
+machine."""
 
 
 if __name__ == "__main__":
