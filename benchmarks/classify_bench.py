@@ -663,7 +663,7 @@ store go to the server as one batch; on SQLite the work table stays on the conne
 its compiled statements are reused.
 
 The figures move by a fifth or more from run to run, and further between machines
-sold as the same size: the data (2 GB for SQLite, 4 GB for PostgreSQL) does not all stay
+of the same size: the data (2 GB for SQLite, 4 GB for PostgreSQL) does not all stay
 in the page cache, so a run that finds it evicted reads from disk, and one 2-core
 machine can be twice as fast as another. Compare runs taken one after another on one
 machine."""
