@@ -302,7 +302,7 @@ class _Run:
         index = _INDEX.match(statement)
         if create and self._keyed_by_party(create["name"]):
             self._create_keyed(create["name"], create["body"])
-        elif create and self.d.pg and self.party_ids is not None and len(self.scope_ids) <= FEW_PARTIES:
+        elif create and self._prepared:
             self._create_prepared(create["name"], create["body"])
         elif create and not self.d.pg and self.party_ids is not None:
             self._fill_kept(create["name"], create["body"])
@@ -318,6 +318,11 @@ class _Run:
             self.created.add(create["name"])
         # Statement timings at DEBUG level show where a slow recompute spends its time.
         logger.debug("%.1f ms: %s", (time.perf_counter() - started) * 1000, " ".join(statement.split())[:90])
+
+    @property
+    def _prepared(self) -> bool:
+        """Whether this run uses the prepared statement kept for a few parties (PostgreSQL)."""
+        return self.d.pg and self.party_ids is not None and len(self.scope_ids) <= FEW_PARTIES
 
     def _keyed_by_party(self, table: str) -> bool:
         """Whether ``table`` is one of a full run's SQLite tables of one row per party,
@@ -416,8 +421,7 @@ class _Run:
     def execute(self, started: datetime) -> ClassifySummary:
         if self.party_ids is not None:
             self._scope()
-        prepared = self.party_ids is not None and len(self.scope_ids) <= FEW_PARTIES
-        if not self.d.pg or prepared:
+        if not self.d.pg or self._prepared:
             return self._execute(started)
         # PostgreSQL compiles a costly statement's expressions to machine code (JIT)
         # before running it. Here each row passes once through simple steps, so the
