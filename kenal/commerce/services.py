@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from kenal.audit.services import audit_record
 from kenal.classification.actions import profiles_refresh
 from kenal.commerce.models import LineStatus, Order, OrderLine, Product
+from kenal.core.money import currency_normalize
 from kenal.parties.models import Party
 
 
@@ -61,8 +62,28 @@ def order_summary(lines: Iterable[OrderLine]) -> OrderSummary:
     )
 
 
-def _clean(external_id: str, lines: list[LineData]) -> None:
+def line_problems(*, quantity: Decimal, unit_price: Decimal, discount: Decimal) -> list[str]:
+    """What is wrong with a line's numbers, in words; the one rule the forms, the API
+    and CSV imports apply. A discount may not exceed the line's amount: a line never
+    pays out money."""
+    problems = []
+    if Decimal(quantity) <= 0:
+        problems.append(_("the quantity must be above 0"))
+    if Decimal(unit_price) < 0:
+        problems.append(_("the unit price cannot be negative"))
+    if Decimal(discount) < 0:
+        problems.append(_("the discount cannot be negative"))
+    elif Decimal(quantity) > 0 and Decimal(unit_price) >= 0 and Decimal(discount) > Decimal(quantity) * Decimal(unit_price):
+        problems.append(_("the discount is larger than the line's amount (quantity × unit price)"))
+    return problems
+
+
+def _clean(external_id: str, lines: list[LineData], currency: str) -> None:
     errors: dict[str, list[str]] = {}
+    try:
+        currency_normalize(currency)
+    except ValidationError as exc:
+        errors["currency"] = exc.messages
     if external_id and Order.objects.filter(external_id=external_id).exists():
         errors.setdefault("external_id", []).append(
             _("Another order already has the id “%(value)s”.") % {"value": external_id}
@@ -73,12 +94,7 @@ def _clean(external_id: str, lines: list[LineData]) -> None:
         problems = []
         if not line.sku or not line.sku.strip():
             problems.append(_("a product (SKU) is required"))
-        if Decimal(line.quantity) <= 0:
-            problems.append(_("the quantity must be above 0"))
-        if Decimal(line.unit_price) < 0:
-            problems.append(_("the unit price cannot be negative"))
-        if Decimal(line.discount) < 0:
-            problems.append(_("the discount cannot be negative"))
+        problems += line_problems(quantity=line.quantity, unit_price=line.unit_price, discount=line.discount)
         if line.status not in LineStatus.values:
             problems.append(_("unknown status “%(status)s”") % {"status": line.status})
         for problem in problems:
@@ -102,7 +118,8 @@ def order_create(
 ) -> Order:
     """Record an order with its lines and reclassify, in the same transaction, the
     buyer, the consumers named on its lines, and whoever referred them."""
-    _clean(external_id, lines)
+    _clean(external_id, lines, currency)
+    currency = currency_normalize(currency)
     default_time = occurred_at or timezone.now()
     order = Order(
         external_id=external_id or f"manual:{uuid4()}", buyer=buyer, channel=channel, currency=currency,

@@ -16,23 +16,44 @@ _HANDLE = re.compile(r"^[A-Za-z0-9._\-]{1,100}$")
 
 
 def normalize_phone(raw: str, region: str | None = None) -> str:
-    """E.164 for any common way of writing a number: ``0812-3456-7890``,
-    ``+62 812 3456 7890``, ``62812...``, ``(021) 555-1234``."""
+    """E.164 for any common way of writing a number that ``phonenumbers`` holds valid
+    for its region: ``0812-3456-7890``, ``+62 812 3456 7890``, ``62812...``,
+    ``(021) 555-1234``; ``(626) 555-1234`` with region US stays American."""
     text = raw.strip()
     if not text:
         raise ValidationError(_("A phone number is empty."))
-    region = region or settings.KENAL_DEFAULT_REGION
+    region = (region or settings.KENAL_DEFAULT_REGION).upper()
     digits = re.sub(r"[^\d+]", "", text)
-    # "62812..." without the plus is how many Indonesians write a WhatsApp number.
-    if not digits.startswith("+") and digits.startswith("62") and len(digits) >= 10:
-        digits = "+" + digits
-    try:
-        number = phonenumbers.parse(digits, region)
-    except phonenumbers.NumberParseException:
-        raise ValidationError(_("“%(value)s” is not a phone number.") % {"value": raw}) from None
-    if not phonenumbers.is_possible_number(number):
-        raise ValidationError(_("“%(value)s” is not a phone number.") % {"value": raw})
+    # "62812..." without the plus is how many Indonesians write a WhatsApp number;
+    # read it so only where Indonesia is the region, and only when the result is valid.
+    if region == "ID" and not digits.startswith("+") and digits.startswith("62"):
+        candidate = _parse("+" + digits, region)
+        if candidate is not None and phonenumbers.is_valid_number(candidate):
+            return phonenumbers.format_number(candidate, phonenumbers.PhoneNumberFormat.E164)
+    number = _parse(digits, region)
+    if number is None or not phonenumbers.is_valid_number(number):
+        raise ValidationError(_("“%(value)s” is not a phone number.") % {"value": raw}, code="phone")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _parse(digits: str, region: str) -> phonenumbers.PhoneNumber | None:
+    try:
+        return phonenumbers.parse(digits, region)
+    except phonenumbers.NumberParseException:
+        return None
+
+
+def phone_national(e164: str) -> str:
+    """How a person writes the number at home: ``0812-2226-9572`` for Indonesian
+    mobiles, the international form for numbers of other countries."""
+    number = _parse(e164, settings.KENAL_DEFAULT_REGION)
+    if number is None:
+        return e164
+    if phonenumbers.region_code_for_number(number) == settings.KENAL_DEFAULT_REGION.upper():
+        national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+        # Mobiles are written 0812-2226-9572; landlines keep their area code: (021) 5551234.
+        return national if "(" in national else re.sub(r"\s+", "-", national.strip())
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
 def looks_like_phone(text: str) -> bool:
