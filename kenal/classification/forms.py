@@ -14,38 +14,41 @@ from kenal.parties.models import Scope
 CHARACTERISTIC_VALUES = [("true", _("Holds")), ("false", _("Does not hold"))]
 
 
-def allowed_values(field: str) -> list[str]:
+def value_choices(field: str) -> list[tuple[str, str]]:
+    """What a result may be set to, with its label in the reader's language."""
     if field == OverrideField.RELATIONSHIP:
-        return list(Relationship.values)
+        return list(Relationship.choices)
     if field == OverrideField.CUSTOMER_TYPE:
-        return list(Scope.values)
-    return [value for value, _label in CHARACTERISTIC_VALUES]
+        return list(Scope.choices)
+    return list(CHARACTERISTIC_VALUES)
 
 
 class OverrideForm(forms.Form):
-    field = forms.ChoiceField(label=_("What"), choices=OverrideField.choices)
-    value = forms.ChoiceField(label=_("Set to"), choices=[
-        (_("Relationship"), Relationship.choices),
-        (_("Customer type"), Scope.choices),
-        (_("Characteristic"), CHARACTERISTIC_VALUES),
+    """The value's choices follow the chosen field: the page asks for them again
+    when the field changes, and a value that does not fit the field is refused."""
+
+    field = forms.ChoiceField(label=_("What"), choices=[
+        (OverrideField.RELATIONSHIP, OverrideField.RELATIONSHIP.label),
+        (OverrideField.CUSTOMER_TYPE, OverrideField.CUSTOMER_TYPE.label),
+        (_("Characteristic"), [(value, label) for value, label in OverrideField.choices
+                               if value.startswith("characteristic:")]),
     ])
+    value = forms.ChoiceField(
+        label=_("Set to"), error_messages={"invalid_choice": _("This value does not fit what you override.")},
+    )
     reason = forms.CharField(
         label=_("Why"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Kept with the override and shown as its reason."),
+        error_messages={"required": _("Write why you override the result.")},
     )
 
-    def clean_reason(self) -> str:
-        reason = self.cleaned_data["reason"].strip()
-        if not reason:
-            raise ValidationError(_("Write why you override the result."))
-        return reason
-
-    def clean(self) -> dict:
-        data = super().clean()
-        field, value = data.get("field"), data.get("value")
-        if field and value and value not in allowed_values(field):
-            self.add_error("value", _("This value does not fit what you override."))
-        return data
+    def __init__(self, *args, field: str | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        chosen = self.data.get("field") if self.is_bound else field
+        if chosen not in OverrideField.values:
+            chosen = OverrideField.RELATIONSHIP
+        self.initial.setdefault("field", chosen)
+        self.fields["value"].choices = value_choices(chosen)
 
     def add_service_errors(self, error: ValidationError) -> None:
         if hasattr(error, "error_dict"):

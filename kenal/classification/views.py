@@ -50,8 +50,12 @@ def _profile_response(request: HttpRequest, party: Party, *, form: OverrideForm 
 
 @require_http_methods(["GET"])
 def party_profile(request: HttpRequest, pk: int) -> HttpResponse:
+    """The profile section; with ``field`` the override form offers that field's values
+    (the form asks for them when its field changes)."""
     party = party_profile_for_user(request.user, pk)
-    return _profile_response(request, party)
+    field = request.GET.get("field")
+    form = OverrideForm(field=field) if field else None
+    return _profile_response(request, party, form=form)
 
 
 @require_http_methods(["POST"])

@@ -35,3 +35,33 @@ def test_it_lets_a_manager_override_a_characteristic_and_see_the_badge_change(pa
     assert page.evaluate("window.kenalMarker") == 1  # swapped in place by htmx, no reload
     assert ProfileOverride.objects.get().value == "false"
     assert csp_errors == []
+
+
+@pytest.mark.parametrize(("language", "message"), [
+    ("en", "Write why you override the result."),
+    ("id", "Tuliskan alasan Anda menetapkan hasil ini secara manual."),
+])
+def test_it_shows_the_override_form_errors_in_the_form(page, login, manager, language, message):
+    buyer = f.party("Rina Wijaya")
+    f.buy(buyer, f.days_ago(10))
+    login(manager)
+    page.goto(f"/parties/{buyer.pk}/")
+    page.click(f".lang-switch button[value={language}]")
+    page.click("#profile summary")
+    page.select_option("#profile select[name=field]", "customer_type")
+    # The values follow the field: customer types, with their labels in the page's language.
+    expect(page.locator("#profile select[name=value] option")).to_have_count(3)
+    labels = page.locator("#profile select[name=value] option").all_inner_texts()
+    assert labels == (["Internal", "External", "Intermediate"] if language == "en"
+                      else ["Internal", "Eksternal", "Perantara"])
+    page.select_option("#profile select[name=value]", "intermediate")
+    with page.expect_response(lambda r: "/overrides/" in r.url):
+        page.click("#profile .override-form button[type=submit]")
+    reason = page.locator("#profile .override-form .field.has-error")
+    expect(reason).to_contain_text(message)
+    expect(reason.locator("textarea[name=reason]")).to_be_visible()
+    # What was chosen stays chosen.
+    expect(page.locator("#profile select[name=field]")).to_have_value("customer_type")
+    expect(page.locator("#profile select[name=value]")).to_have_value("intermediate")
+    page.locator("#profile").screenshot(path=f"/tmp/kenal-override-errors-{language}.png")
+    assert not ProfileOverride.objects.exists()
