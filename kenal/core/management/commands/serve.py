@@ -10,7 +10,6 @@ Ctrl+C or SIGTERM."""
 from __future__ import annotations
 
 import os
-import re
 import secrets
 import signal
 import subprocess
@@ -24,10 +23,12 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kenal.accounts.models import Role, User
 from kenal.accounts.services import user_create
 from kenal.classification.tasks import nightly_schedule
+from kenal.cli import terminal_language
 from kenal.demo.selectors import business_data_exists
 
 ADMIN_USERNAME = "admin"
@@ -58,19 +59,6 @@ def admin_password_to_show() -> str | None:
     return None
 
 
-def terminal_language() -> str:
-    """The language of the operator's terminal, read from the variables gettext reads;
-    English unless it names a language Kenal speaks. The console speaks the terminal's
-    language (as most command-line tools do), while KENAL_LANGUAGE sets the web
-    interface's default, so `make run` in an English shell prints English."""
-    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
-        value = os.environ.get(name, "")
-        if value:
-            code = re.split(r"[_.@:-]", value, maxsplit=1)[0].lower()
-            return code if code in dict(settings.LANGUAGES) else "en"
-    return "en"
-
-
 def _write_secret(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     # Created with mode 600 from the start, so it is never readable by others.
@@ -81,7 +69,7 @@ def _write_secret(path: Path, text: str) -> None:
 
 
 class Command(BaseCommand):
-    help = _("Serve Kenal over HTTP with its background worker; the first start loads demo data and creates an administrator.")
+    help = gettext_lazy("Serve Kenal over HTTP with its background worker; the first start loads demo data and creates an administrator.")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(

@@ -8,6 +8,7 @@ from datetime import timedelta
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kenal.classification.selectors import business_today
 from kenal.classification.services import profiles_recompute
@@ -16,7 +17,7 @@ from kenal.demo.services import DEFAULT_SEED, demo_load, demo_reset
 
 
 class Command(BaseCommand):
-    help = _(
+    help = gettext_lazy(
         "Load demo data: a law and advisory practice with signed clients and a coffee counter "
         "with customers, gift buyers and resellers, with a year of orders and conversations."
     )
