@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from kenal.agreements.models import Agreement, ServiceKind
 from kenal.audit.services import audit_record
 from kenal.classification.actions import profiles_refresh
+from kenal.core.money import currency_normalize
 from kenal.parties.models import Party
 
 
@@ -47,7 +48,7 @@ class AgreementData:
     signed_by_client_at: datetime | None = None
 
 
-def _clean(data: AgreementData) -> None:
+def _clean(data: AgreementData, agreement: Agreement | None = None) -> None:
     errors: dict[str, list[str]] = {}
     if not data.title or not data.title.strip():
         errors.setdefault("title", []).append(_("A title is required."))
@@ -59,12 +60,30 @@ def _clean(data: AgreementData) -> None:
         errors.setdefault("service_kind", []).append(_("Choose a kind of service."))
     if data.value is not None and data.value < 0:
         errors.setdefault("value", []).append(_("The value cannot be negative."))
-    if data.external_id and Agreement.objects.filter(external_id=data.external_id).exists():
-        errors.setdefault("external_id", []).append(
-            _("Another agreement already has the external id “%(value)s”.") % {"value": data.external_id}
-        )
+    try:
+        currency_normalize(data.currency)
+    except ValidationError as exc:
+        errors.setdefault("currency", []).extend(exc.messages)
+    for field in SIGNATURE_FIELDS.values():
+        signed = getattr(data, field)
+        if signed is not None and signed > timezone.now():
+            errors.setdefault(field, []).append(_("A signature cannot be in the future."))
+    if data.external_id:
+        taken = Agreement.objects.filter(external_id=data.external_id)
+        if agreement is not None:
+            taken = taken.exclude(pk=agreement.pk)
+        if taken.exists():
+            errors.setdefault("external_id", []).append(
+                _("Another agreement already has the external id “%(value)s”.") % {"value": data.external_id}
+            )
     if errors:
         raise ValidationError(errors)
+
+
+def agreement_check(*, data: AgreementData, agreement: Agreement | None = None) -> None:
+    """Raise the ValidationError the services would raise for these values, without
+    writing; for forms that must show the messages before they save."""
+    _clean(data, agreement)
 
 
 def _snapshot(agreement: Agreement) -> dict[str, Any]:
@@ -88,6 +107,7 @@ def agreement_create(*, actor: Any | None, party: Party, data: AgreementData) ->
     values = {spec.name: getattr(data, spec.name) for spec in fields(AgreementData)}
     values["title"] = data.title.strip()
     values["external_id"] = data.external_id or None
+    values["currency"] = currency_normalize(data.currency)
     agreement = Agreement.objects.create(party=party, **values)
     audit_record(actor=actor, action="agreement.create", target=agreement, changes=_snapshot(agreement))
     profiles_refresh(party_ids=[party.pk])
@@ -112,3 +132,56 @@ def agreement_sign(*, actor: Any | None, agreement: Agreement, side: str, at: da
     })
     profiles_refresh(party_ids=[agreement.party_id])
     return agreement
+
+
+def agreement_data_of(agreement: Agreement) -> AgreementData:
+    """An agreement's current values, to change a few of them."""
+    return AgreementData(**{spec.name: getattr(agreement, spec.name) for spec in fields(AgreementData)})
+
+
+@transaction.atomic
+def agreement_update(*, actor: Any | None, agreement: Agreement, data: AgreementData) -> Agreement:
+    """Correct an agreement: dates, signatures, terms. Whether the party is a client
+    depends on them, so it is reclassified at once."""
+    agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
+    _clean(data, agreement)
+    before = _snapshot(agreement)
+    for spec in fields(AgreementData):
+        setattr(agreement, spec.name, getattr(data, spec.name))
+    agreement.title = data.title.strip()
+    agreement.external_id = data.external_id or None
+    agreement.currency = currency_normalize(data.currency)
+    agreement.save()
+    after = _snapshot(agreement)
+    changed = {key: [before[key], after[key]] for key in after if before[key] != after[key]}
+    if changed:
+        audit_record(actor=actor, action="agreement.update", target=agreement, changes=changed)
+        profiles_refresh(party_ids=[agreement.party_id])
+    return agreement
+
+
+@transaction.atomic
+def agreement_terminate(*, actor: Any | None, agreement: Agreement, on: date) -> Agreement:
+    """End an agreement early: from ``on`` (the first day it no longer applies) it
+    makes nobody a client. Reclassifies the party at once."""
+    agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
+    if on < agreement.starts_on:
+        raise ValidationError({"terminated_on": [_("The agreement cannot be terminated before it starts.")]})
+    before = agreement.terminated_on
+    agreement.terminated_on = on
+    agreement.save(update_fields=["terminated_on", "updated_at"])
+    audit_record(actor=actor, action="agreement.terminate", target=agreement, changes={
+        "terminated_on": [before.isoformat() if before else None, on.isoformat()],
+    })
+    profiles_refresh(party_ids=[agreement.party_id])
+    return agreement
+
+
+@transaction.atomic
+def agreement_delete(*, actor: Any | None, agreement: Agreement) -> None:
+    """Remove an agreement recorded by mistake, audited with its terms, and
+    reclassify its party."""
+    audit_record(actor=actor, action="agreement.delete", target=agreement, changes=_snapshot(agreement))
+    party_id = agreement.party_id
+    agreement.delete()
+    profiles_refresh(party_ids=[party_id])

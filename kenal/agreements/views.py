@@ -1,35 +1,26 @@
-"""Agreements from the party page: a new proposal, and each side's signature. The
-services reclassify the party, so the second signature shows it as a client."""
+"""Agreements from the party page: a new proposal, each side's signature, a correction
+and an early end. The services reclassify the party, so the page shows its new
+relationship right after."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from kenal.accounts.models import Role
-from kenal.agreements.forms import AgreementForm, SignForm
+from kenal.agreements.access import agreement_for_user, agreement_party_for_user
+from kenal.agreements.forms import AgreementEditForm, AgreementForm, SignForm, TerminateForm
 from kenal.agreements.models import Agreement
-from kenal.agreements.services import agreement_create, agreement_sign
-from kenal.parties.access import party_for_user
-from kenal.parties.models import Party
-
-# Agreements bind the business: the people who sell and keep clients handle them;
-# support does not.
-AGREEMENT_ROLES = frozenset({Role.ADMIN, Role.MANAGER, Role.CSM, Role.SALES})
+from kenal.agreements.services import agreement_create, agreement_sign, agreement_terminate, agreement_update
 
 
-def agreement_party_for_user(user: Any, pk: int) -> Party:
-    """The party whose agreements the user may write; PermissionDenied otherwise."""
-    party = party_for_user(user, pk, write=True)
-    if not (user.is_superuser or user.role in AGREEMENT_ROLES):
-        raise PermissionDenied
-    return party
+def _add_service_errors(form, error: ValidationError) -> None:
+    for field, errors in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
 
 
 @require_http_methods(["GET", "POST"])
@@ -40,8 +31,7 @@ def agreement_new(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             agreement_create(actor=request.user, party=party, data=form.agreement_data())
         except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            _add_service_errors(form, error)
         else:
             messages.success(request, _("The proposal was recorded; it makes a client once both sides sign."))
             return redirect("parties:detail", pk=party.pk)
@@ -65,3 +55,43 @@ def agreement_sign_view(request: HttpRequest, pk: int, agreement_pk: int) -> Htt
     else:
         messages.success(request, _("The signature was recorded."))
     return redirect("parties:detail", pk=party.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def agreement_edit(request: HttpRequest, pk: int, agreement_pk: int) -> HttpResponse:
+    agreement = agreement_for_user(request.user, pk, agreement_pk)
+    if request.method == "POST":
+        form = AgreementEditForm(request.POST)
+        if form.is_valid():
+            try:
+                agreement_update(actor=request.user, agreement=agreement, data=form.agreement_data_for(agreement))
+            except ValidationError as error:
+                _add_service_errors(form, error)
+            else:
+                messages.success(request, _("The agreement was saved."))
+                return redirect("parties:detail", pk=pk)
+    else:
+        form = AgreementEditForm(initial=AgreementEditForm.initial_for(agreement))
+    status = 400 if form.errors else 200
+    context = {"form": form, "party": agreement.party, "agreement": agreement}
+    return render(request, "agreements/agreement_form.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def agreement_terminate_view(request: HttpRequest, pk: int, agreement_pk: int) -> HttpResponse:
+    agreement = agreement_for_user(request.user, pk, agreement_pk)
+    if request.method == "POST":
+        form = TerminateForm(request.POST)
+        if form.is_valid():
+            try:
+                agreement_terminate(actor=request.user, agreement=agreement, on=form.cleaned_data["terminated_on"])
+            except ValidationError as error:
+                _add_service_errors(form, error)
+            else:
+                messages.success(request, _("The agreement was terminated."))
+                return redirect("parties:detail", pk=pk)
+    else:
+        form = TerminateForm(initial={"terminated_on": agreement.terminated_on or timezone.localdate()})
+    status = 400 if form.errors else 200
+    context = {"form": form, "party": agreement.party, "agreement": agreement}
+    return render(request, "agreements/agreement_terminate.html", context, status=status)

@@ -8,7 +8,6 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from kenal.audit.models import AuditEvent
-from kenal.audit.services import audit_record
 
 
 @admin.register(AuditEvent)
@@ -33,25 +32,20 @@ class AuditEventAdmin(admin.ModelAdmin):
         return False
 
 
-class AuditedDeletionMixin:
+class ServiceDeletionMixin:
     """For a ModelAdmin whose records matter to the business: deleting one, alone or by
-    the bulk action, writes an audit row in the same transaction."""
+    the bulk action, goes through the app's delete service, which audits it and
+    reclassifies whom it touched at once, exactly as a deletion anywhere else.
+    Subclasses name the service in ``delete_service(actor=..., obj=...)``."""
 
-    def audit_snapshot(self, obj: models.Model) -> dict[str, Any]:
-        return {"name": str(obj)}
+    def delete_service(self, *, actor: Any, obj: models.Model) -> None:
+        raise NotImplementedError
 
     def delete_model(self, request: HttpRequest, obj: models.Model) -> None:
-        with transaction.atomic():
-            self._audit_deletion(request, obj)
-            super().delete_model(request, obj)
+        self.delete_service(actor=request.user, obj=obj)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        # One transaction: a bulk delete happens whole or not at all.
         with transaction.atomic():
             for obj in queryset:
-                self._audit_deletion(request, obj)
-            super().delete_queryset(request, queryset)
-
-    def _audit_deletion(self, request: HttpRequest, obj: models.Model) -> None:
-        audit_record(
-            actor=request.user, action=f"{obj._meta.model_name}.delete", target=obj, changes=self.audit_snapshot(obj)
-        )
+                self.delete_service(actor=request.user, obj=obj)

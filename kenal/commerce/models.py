@@ -19,6 +19,8 @@ class Product(models.Model):
     sku = models.CharField(_("SKU"), max_length=100, unique=True)
     name = models.CharField(_("name"), max_length=200, blank=True)
     kind = models.CharField(_("kind"), max_length=24, choices=ProductKind.choices, default=ProductKind.GOODS)
+    # A product no longer sold leaves the order form's list; its past lines keep it.
+    active = models.BooleanField(_("active"), db_default=True)
 
     class Meta:
         verbose_name = _("product")
@@ -27,6 +29,22 @@ class Product(models.Model):
 
     def __str__(self) -> str:
         return self.name or self.sku
+
+
+class OrderCounter(models.Model):
+    """The last number given to an order entered by hand (``ORD-000123``). One row per
+    prefix, locked while a number is taken, so two orders saved at once never get the
+    same number on PostgreSQL; SQLite lets one writer in at a time anyway."""
+
+    prefix = models.CharField(max_length=16, unique=True)
+    last = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("order number counter")
+        verbose_name_plural = _("order number counters")
+
+    def __str__(self) -> str:
+        return f"{self.prefix}{self.last}"
 
 
 class LineStatus(models.TextChoices):
@@ -76,7 +94,10 @@ class OrderLine(models.Model):
     # Indexed by the (order, line_no) unique constraint.
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines", db_index=False)
     line_no = models.PositiveIntegerField(_("line"))
-    product = models.ForeignKey(Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="lines")
+    # Indexed by order_line_product_time_idx, which starts with the product.
+    product = models.ForeignKey(
+        Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="lines", db_index=False
+    )
     occurred_at = models.DateTimeField(_("time"))
     quantity = models.DecimalField(_("quantity"), max_digits=12, decimal_places=3, default=1)
     unit_price = models.DecimalField(_("unit price"), **MONEY)
@@ -98,6 +119,9 @@ class OrderLine(models.Model):
         ordering = ["order", "line_no"]
         constraints = [models.UniqueConstraint(fields=["order", "line_no"], name="order_line_unique_no")]
         indexes = [
+            # The order form lists products with their latest price: one index step
+            # per product instead of sorting all of its lines.
+            models.Index(fields=["product", "-occurred_at"], name="order_line_product_time_idx"),
             # Holds everything the classification reads of a line with a consumer (whose
             # order, and whether it was paid), so finding consumers never reads the lines
             # themselves; most lines name no consumer, so the index stays small.

@@ -25,6 +25,14 @@ class InteractionForm(forms.Form):
     def initial_now(cls) -> dict:
         return {"occurred_at": timezone.localtime().replace(second=0, microsecond=0), "direction": Direction.INBOUND}
 
+    @classmethod
+    def initial_for(cls, interaction) -> dict:
+        return {
+            "occurred_at": timezone.localtime(interaction.occurred_at).replace(second=0, microsecond=0),
+            "channel": interaction.channel, "direction": interaction.direction, "kind": interaction.kind,
+            "body": interaction.body,
+        }
+
     def clean_occurred_at(self):
         when = self.cleaned_data["occurred_at"]
         # A few minutes of slack for a clock that runs ahead of the server's.

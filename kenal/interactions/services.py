@@ -67,3 +67,47 @@ def interaction_create(
     })
     profiles_refresh(party_ids=[party.pk])
     return interaction
+
+
+def _snapshot(interaction: Interaction) -> dict[str, Any]:
+    return {
+        "party": interaction.party_id, "occurred_at": interaction.occurred_at.isoformat(),
+        "channel": interaction.channel, "direction": interaction.direction, "kind": interaction.kind,
+        "body": interaction.body,
+    }
+
+
+@transaction.atomic
+def interaction_update(
+    *,
+    actor: Any | None,
+    interaction: Interaction,
+    occurred_at: datetime,
+    channel: str,
+    direction: str,
+    kind: str,
+    body: str = "",
+) -> Interaction:
+    """Correct an interaction recorded by mistake (wrong direction, kind or day) and
+    reclassify its party: a question or an inbound message changes characteristics."""
+    _clean(channel=channel, direction=direction, kind=kind, source_key="", party=interaction.party)
+    before = _snapshot(interaction)
+    interaction.occurred_at, interaction.channel, interaction.direction = occurred_at, channel, direction
+    interaction.kind, interaction.body = kind, body
+    interaction.save()
+    after = _snapshot(interaction)
+    changed = {key: [before[key], after[key]] for key in after if before[key] != after[key]}
+    if changed:
+        audit_record(actor=actor, action="interaction.update", target=interaction, changes=changed)
+        profiles_refresh(party_ids=[interaction.party_id])
+    return interaction
+
+
+@transaction.atomic
+def interaction_delete(*, actor: Any | None, interaction: Interaction) -> None:
+    """Remove an interaction recorded by mistake, audited with what it said, and
+    reclassify its party."""
+    audit_record(actor=actor, action="interaction.delete", target=interaction, changes=_snapshot(interaction))
+    party_id = interaction.party_id
+    interaction.delete()
+    profiles_refresh(party_ids=[party_id])

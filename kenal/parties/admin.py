@@ -8,10 +8,10 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from kenal.audit.admin import AuditedDeletionMixin
+from kenal.audit.admin import ServiceDeletionMixin
 from kenal.parties.models import ContactPoint, Party
 from kenal.parties.selectors import party_search
-from kenal.parties.services import SCALAR_FIELDS, PartyData, party_create, party_update
+from kenal.parties.services import SCALAR_FIELDS, PartyData, party_create, party_delete, party_update
 
 
 class ContactPointInline(admin.TabularInline):
@@ -51,7 +51,7 @@ class PartyAdminForm(forms.ModelForm):
 
 
 @admin.register(Party)
-class PartyAdmin(AuditedDeletionMixin, admin.ModelAdmin):
+class PartyAdmin(ServiceDeletionMixin, admin.ModelAdmin):
     form = PartyAdminForm
     list_display = ("name", "kind", "external_id", "scope", "language", "created_at")
     list_filter = ("kind", "scope", "language", "objects_to_profiling")
@@ -82,5 +82,5 @@ class PartyAdmin(AuditedDeletionMixin, admin.ModelAdmin):
             data = PartyData(**{name: form.cleaned_data[name] for name in SCALAR_FIELDS})
             obj.pk = party_create(actor=request.user, data=data).pk
 
-    def audit_snapshot(self, obj: Party) -> dict[str, Any]:
-        return {"name": obj.name, "external_id": obj.external_id}
+    def delete_service(self, *, actor: Any, obj: Party) -> None:
+        party_delete(actor=actor, party=obj)

@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 
 from kenal.audit.services import audit_record
 from kenal.classification.actions import profiles_refresh
+from kenal.classification.models import CHARACTERISTICS, PartyProfile, ProfileTally
+from kenal.commerce.models import OrderLine
 from kenal.parties.contacts import normalize_contact
 from kenal.parties.models import ContactKind, ContactPoint, Party, PartyKind
 
@@ -131,3 +133,35 @@ def party_update(*, actor: Any | None, party: Party, data: PartyData) -> Party:
         # a referrer's "growing" reads its referrals, so the one it lost is redone too.
         profiles_refresh(party_ids=[party.pk, old_referrer_id])
     return party
+
+
+def _tally_forget(party: Party) -> None:
+    """Take a deleted party's profile out of the counts the party list reads. The
+    engine keeps that tally as it writes profiles, by appending differences; a party
+    that no longer exists gets no new profile, so its old one is subtracted here."""
+    profile = PartyProfile.objects.filter(party_id=party.pk).first()
+    if profile is None:
+        return
+    names = [f"relationship:{profile.relationship}"]
+    names += [f"characteristic:{name}" for name in CHARACTERISTICS if getattr(profile, name)]
+    ProfileTally.objects.bulk_create([ProfileTally(name=name, delta=-1) for name in names])
+
+
+@transaction.atomic
+def party_delete(*, actor: Any | None, party: Party) -> None:
+    """Delete a party with its facts (orders, agreements, interactions), audited, and
+    reclassify at once whom its facts touched: the party that referred it (whose
+    "growing" may rest on it), the consumers of what it bought, and the buyers of
+    what it used."""
+    touched = {party.referred_by_id}
+    touched |= set(
+        OrderLine.objects.filter(order__buyer=party, consumer__isnull=False).values_list("consumer_id", flat=True)
+    )
+    touched |= set(OrderLine.objects.filter(consumer=party).values_list("order__buyer_id", flat=True))
+    touched.discard(party.pk)
+    audit_record(actor=actor, action="party.delete", target=party, changes={
+        "name": party.name, "external_id": party.external_id,
+    })
+    _tally_forget(party)
+    party.delete()
+    profiles_refresh(party_ids=touched)

@@ -17,7 +17,7 @@ def test_it_records_a_proposal_and_both_signatures_from_the_party_page(csm, db):
     assert f'href="/parties/{party.pk}/agreements/new/"' in page
     starts = (f.today() - timedelta(days=3)).isoformat()
     response = as_csm.post(f"/parties/{party.pk}/agreements/new/", {
-        "title": "Annual audit", "service_kind": "professional_service", "starts_on": starts,
+        "title": "Annual audit", "service_kind": "professional_service", "starts_on": starts, "currency": "IDR",
     })
     assert response.status_code == 302
     agreement = Agreement.objects.get(party=party)
@@ -51,6 +51,7 @@ def test_it_shows_errors_of_a_proposal_that_ends_before_it_starts(as_manager, db
     party = f.party("PT Sinar Jaya", kind="organization")
     response = as_manager.post(f"/parties/{party.pk}/agreements/new/", {
         "title": "Audit", "service_kind": "professional_service", "starts_on": "2026-05-01", "ends_on": "2026-04-01",
+        "currency": "IDR",
     })
     assert response.status_code == 400
     assert "The agreement cannot end before it starts." in response.content.decode()

@@ -7,11 +7,11 @@ from typing import Any
 
 from django import template
 
-from kenal.agreements.views import AGREEMENT_ROLES
+from kenal.agreements.access import agreements_allowed
 
 register = template.Library()
 
 
 @register.filter
 def may_handle_agreements(user: Any) -> bool:
-    return bool(user.is_authenticated and (user.is_superuser or user.role in AGREEMENT_ROLES))
+    return agreements_allowed(user)
