@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import os
 import secrets
+import stat
+import warnings
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -38,7 +41,28 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
 
 
-DATA_DIR = Path(env_str("KENAL_DATA_DIR", str(Path.cwd() / "var"))).resolve()
+def _private_data_dir(path: Path) -> Path:
+    """The data directory holds the database, the secret key and the first password:
+    readable by its owner only. One that others can read is tightened when it is ours
+    and not a shared directory (sticky, like /tmp); otherwise we say so."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    info = path.stat()
+    if stat.S_IMODE(info.st_mode) & 0o077:
+        if info.st_uid == os.getuid() and not info.st_mode & stat.S_ISVTX:
+            path.chmod(0o700)
+        else:
+            warnings.warn(f"Kenal's data directory {path} can be read by other users.", stacklevel=1)
+    return path
+
+
+def _private_file(path: Path) -> None:
+    """Create ``path`` (or tighten it) readable and writable by its owner only."""
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    if stat.S_IMODE(path.stat().st_mode) & 0o077:
+        path.chmod(0o600)
+
+
+DATA_DIR = _private_data_dir(Path(env_str("KENAL_DATA_DIR", str(Path.cwd() / "var"))).resolve())
 PRODUCTION = env_bool("KENAL_PRODUCTION")
 DEBUG = env_bool("KENAL_DEBUG")
 
@@ -50,12 +74,12 @@ def _secret_key() -> str:
     if key:
         return key
     path = DATA_DIR / "secret_key"
-    if path.exists():
+    existed = path.exists()
+    _private_file(path)
+    if existed:
         return path.read_text().strip()
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
     key = secrets.token_urlsafe(50)
     path.write_text(key)
-    path.chmod(0o600)
     return key
 
 
@@ -91,6 +115,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "kenal.api.middleware.ApiErrorsAsJsonMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -130,7 +155,9 @@ def _databases() -> dict[str, dict]:
     if url:
         db = dj_database_url.parse(url, conn_max_age=env_int("KENAL_DB_CONN_MAX_AGE", 60))
     else:
-        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        # Made here with mode 600, so SQLite (which gives its -wal and -shm files the
+        # database's mode) never creates it readable by others.
+        _private_file(DATA_DIR / "kenal.sqlite3")
         db = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(DATA_DIR / "kenal.sqlite3")}
     if db["ENGINE"] == "django.db.backends.sqlite3":
         # WAL lets the web server read while an import or the worker writes; IMMEDIATE
@@ -174,7 +201,7 @@ KENAL_DEFAULT_REGION = env_str("KENAL_PHONE_REGION", "ID")
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 # WhiteNoise serves from the apps' folders (below) but expects STATIC_ROOT to exist.
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+STATIC_ROOT.mkdir(mode=0o700, parents=True, exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -182,6 +209,9 @@ STORAGES = {
 # Served straight from the apps' static folders, so `make run` needs no collectstatic.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
+
+# Calls to the API per token (or per signed-in user): "<count>/<s|min|hour|day>".
+KENAL_API_RATE = env_str("KENAL_API_RATE", "120/min")
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 

@@ -3,9 +3,17 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
 from kenal.accounts import token_views
+
+# Django's own handlers render templates/400.html, 403.html, 404.html and 500.html (500
+# without the request's context, so a failing database cannot fail the page too);
+# under /api/, kenal.api.middleware answers the same errors in JSON.
+admin.site.site_header = _("Kenal administration")
+admin.site.site_title = _("Kenal administration")
+admin.site.index_title = _("Data and users")
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="parties:list", permanent=False)),

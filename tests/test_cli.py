@@ -55,8 +55,6 @@ def test_it_writes_every_commands_help_in_the_terminals_language(command, tmp_pa
     assert english.stdout.startswith(f"usage: kenal {command} ")
     assert "\noptions:\n" in english.stdout and "show this help message and exit" in english.stdout
     assert "penggunaan" not in english.stdout and "opsi:" not in english.stdout
-    # Asking for help creates no database.
-    assert not (tmp_path / "data" / "kenal.sqlite3").exists()
 
 
 def test_it_describes_serve_demo_and_the_worker_in_indonesian(tmp_path):

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 
 from kenal.agreements.api import router as agreements_router
-from kenal.api.auth import api_auth
+from kenal.api.auth import TokenRateThrottle, api_auth
 from kenal.commerce.api import router as commerce_router
 from kenal.interactions.api import router as interactions_router
 from kenal.parties.api import router as parties_router
@@ -35,6 +35,7 @@ api = NinjaAPI(
     description=DESCRIPTION,
     urls_namespace="api",
     auth=api_auth,
+    throttle=[TokenRateThrottle()],
 )
 
 api.add_router("/parties", parties_router, tags=["parties"])
@@ -56,30 +57,79 @@ def on_invalid(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse
     return _field_errors(request, errors)
 
 
-def _common_message(error: dict) -> str:
-    """Pydantic's messages are English only; the commonest ones get ours."""
-    kind = error.get("type")
-    if kind == "missing":
-        return _("This field is required.")
-    if kind == "extra_forbidden":
-        return _("There is no such field.")
-    return error.get("msg", "")
+# Pydantic's messages are English only; each common kind of error gets ours, with the
+# figures pydantic gives in its context (a length, a bound, the choices).
+PYDANTIC_MESSAGES = {
+    "missing": gettext_lazy("This field is required."),
+    "extra_forbidden": gettext_lazy("There is no such field."),
+    "int_parsing": gettext_lazy("Enter a whole number."),
+    "int_type": gettext_lazy("Enter a whole number."),
+    "int_from_float": gettext_lazy("Enter a whole number."),
+    "float_parsing": gettext_lazy("Enter a number."),
+    "decimal_parsing": gettext_lazy("Enter a number."),
+    "decimal_type": gettext_lazy("Enter a number."),
+    "bool_parsing": gettext_lazy("Enter true or false."),
+    "bool_type": gettext_lazy("Enter true or false."),
+    "string_type": gettext_lazy("Enter text."),
+    "date_parsing": gettext_lazy("Enter a date as YYYY-MM-DD."),
+    "date_from_datetime_parsing": gettext_lazy("Enter a date as YYYY-MM-DD."),
+    "date_type": gettext_lazy("Enter a date as YYYY-MM-DD."),
+    "datetime_parsing": gettext_lazy("Enter a date and time as YYYY-MM-DDTHH:MM:SS+07:00."),
+    "datetime_from_date_parsing": gettext_lazy("Enter a date and time as YYYY-MM-DDTHH:MM:SS+07:00."),
+    "datetime_type": gettext_lazy("Enter a date and time as YYYY-MM-DDTHH:MM:SS+07:00."),
+    "uuid_parsing": gettext_lazy("Enter a valid UUID."),
+    "list_type": gettext_lazy("Enter a list."),
+    "dict_type": gettext_lazy("Enter an object."),
+    "model_type": gettext_lazy("Enter an object."),
+    "model_attributes_type": gettext_lazy("Enter an object."),
+    "json_invalid": gettext_lazy("The body is not valid JSON."),
+    "value_error": gettext_lazy("This value is not valid."),
+    "string_too_long": gettext_lazy("Enter at most %(max_length)s characters."),
+    "string_too_short": gettext_lazy("Enter at least %(min_length)s characters."),
+    "too_long": gettext_lazy("Give at most %(max_length)s items."),
+    "too_short": gettext_lazy("Give at least %(min_length)s items."),
+    "greater_than": gettext_lazy("Enter a number greater than %(gt)s."),
+    "greater_than_equal": gettext_lazy("Enter a number of at least %(ge)s."),
+    "less_than": gettext_lazy("Enter a number less than %(lt)s."),
+    "less_than_equal": gettext_lazy("Enter a number of at most %(le)s."),
+    "literal_error": gettext_lazy("Choose one of: %(expected)s."),
+    "enum": gettext_lazy("Choose one of: %(expected)s."),
+    "decimal_max_places": gettext_lazy("Enter at most %(decimal_places)s decimal places."),
+    "decimal_max_digits": gettext_lazy("Enter at most %(max_digits)s digits."),
+}
+
+
+def _message(error: dict) -> str:
+    template = PYDANTIC_MESSAGES.get(error.get("type", ""))
+    if template is None:
+        return error.get("msg", "")
+    context = error.get("ctx") or {}
+    try:
+        return str(template) % context if "%(" in str(template) else str(template)
+    except (KeyError, TypeError, ValueError):
+        return error.get("msg", "")
+
+
+def _location(loc: list[str]) -> str:
+    """Where the error is, as the client wrote it: ``contacts[0].value`` inside the body,
+    the parameter's name in the query or the path; ``__all__`` for the body as a whole."""
+    if loc[:1] == ["body"]:
+        loc = loc[2:]
+    elif loc[:1] in (["query"], ["path"], ["header"], ["cookie"], ["form"]):
+        loc = loc[1:]
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if part.isdigit() else (f".{part}" if out else part)
+    return out or "__all__"
 
 
 @api.exception_handler(NinjaValidationError)
 def on_malformed(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
-    """Input that does not fit the schema, in the same shape as the services' errors:
-    the field is the path inside the body or the query parameter's name."""
+    """Input that does not fit the schema, in the same shape as the services' errors."""
     errors: dict[str, list[str]] = {}
     for error in exc.errors:
-        loc = [str(part) for part in error.get("loc", ())]
-        # ("body", "payload", "contacts", "0", "value") -> "contacts.0.value"
-        if loc[:1] == ["body"]:
-            loc = loc[2:]
-        elif loc[:1] in (["query"], ["path"]):
-            loc = loc[1:]
-        field = ".".join(loc) or "__all__"
-        errors.setdefault(field, []).append(_common_message(error))
+        field = _location([str(part) for part in error.get("loc", ())])
+        errors.setdefault(field, []).append(_message(error))
     return _field_errors(request, errors)
 
 
@@ -95,3 +145,26 @@ def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRe
 @api.exception_handler(PermissionDenied)
 def on_forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
     return api.create_response(request, {"detail": _("You may not do this.")}, status=403)
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return api.create_response(request, {"detail": _("Not found.")}, status=404)
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    """ninja's own refusal of a body it cannot parse is English; say it in the client's
+    language, as the other errors are."""
+    detail = str(exc)
+    if exc.status_code == 400 and detail.startswith("Cannot parse request body"):
+        detail = _("The body is not valid JSON.")
+    return api.create_response(request, {"detail": detail}, status=exc.status_code)
+
+
+@api.exception_handler(Throttled)
+def on_throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
+    """The operation adds Retry-After, in seconds, to this answer."""
+    return api.create_response(
+        request, {"detail": _("Too many requests with this token; wait a little and try again.")}, status=429
+    )

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.utils import translation
 from ninja.security import HttpBearer
 from ninja.security import SessionAuth as NinjaSessionAuth
+from ninja.throttling import SimpleRateThrottle
 
 from kenal.accounts.services import token_authenticate
 
@@ -17,9 +20,13 @@ class TokenAuth(HttpBearer):
 
     def authenticate(self, request: HttpRequest, token: str) -> Any | None:
         user = token_authenticate(raw=token)
-        if user is not None and user.language and translation.check_for_language(user.language):
-            # The session's language middleware cannot know a token's user; answer
-            # messages in that user's language all the same.
+        if user is None:
+            return None
+        request.api_token_digest = hashlib.sha256(token.encode()).hexdigest()
+        asked = "HTTP_ACCEPT_LANGUAGE" in request.META
+        if not asked and user.language and translation.check_for_language(user.language):
+            # A client that names no language gets its token's user's; the language
+            # middleware cannot know that user. Accept-Language, when sent, wins.
             translation.activate(user.language)
             request.LANGUAGE_CODE = user.language
         return user
@@ -36,6 +43,33 @@ class SessionAuth(NinjaSessionAuth):
         if not request.user.is_authenticated:
             return None
         return super().__call__(request)
+
+
+class TokenRateThrottle(SimpleRateThrottle):
+    """At most KENAL_API_RATE calls (``120/min`` by default) per token, or per user for a
+    signed-in browser. Counts live in Django's cache, the process's memory unless
+    CACHES names a shared one. The rate is read on each call, so a changed setting
+    applies at once."""
+
+    scope = "token"
+
+    def __init__(self) -> None:
+        super().__init__(rate=settings.KENAL_API_RATE)
+
+    def allow_request(self, request: HttpRequest) -> bool:
+        self.rate = settings.KENAL_API_RATE
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        return super().allow_request(request)
+
+    def get_cache_key(self, request: HttpRequest) -> str | None:
+        digest = getattr(request, "api_token_digest", None)
+        if digest is not None:
+            ident = f"token-{digest}"
+        elif getattr(request, "auth", None) is not None:
+            ident = f"user-{request.auth.pk}"
+        else:
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": ident}
 
 
 api_auth = [TokenAuth(), SessionAuth()]

@@ -117,7 +117,19 @@ def test_it_requires_csrf_for_a_write_by_session(manager):
     assert Party.objects.filter(name="Budi").exists()
 
 
-def test_it_answers_in_the_token_owners_language(manager):
+def test_it_answers_in_the_token_owners_language_when_the_client_names_none(manager):
+    manager.language = "en"
+    manager.save()
+    _token, raw = token_create(user=manager, name="script")
+    response = Client().post(
+        "/api/v1/parties", {"name": ""}, content_type="application/json", headers={"Authorization": f"Bearer {raw}"},
+    )
+    assert response.status_code == 422
+    assert response["Content-Language"] == "en"
+    assert response.json()["errors"]["name"] == ["A name is required."]
+
+
+def test_it_answers_in_the_language_the_request_asks_for(manager):
     manager.language = "en"
     manager.save()
     _token, raw = token_create(user=manager, name="script")
@@ -126,5 +138,6 @@ def test_it_answers_in_the_token_owners_language(manager):
         headers={"Authorization": f"Bearer {raw}", "Accept-Language": "id"},
     )
     assert response.status_code == 422
-    assert response["Content-Language"] == "en"
-    assert response.json()["errors"]["name"] == ["A name is required."]
+    assert response["Content-Language"] == "id"
+    assert response.json()["detail"] == "Data tidak valid."
+    assert response.json()["errors"]["name"] == ["Nama wajib diisi."]
