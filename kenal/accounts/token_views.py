@@ -22,11 +22,16 @@ class TokenForm(forms.Form):
     )
 
 
+# The raw value of a token just made waits here for the page after the redirect, which
+# takes it out: it lives in the server-side session for one request, never in a URL.
+NEW_TOKEN_SESSION_KEY = "kenal_new_api_token"
+
+
 @require_http_methods(["GET", "POST"])
 def token_list(request: HttpRequest) -> HttpResponse:
-    """GET lists the user's tokens; POST creates one and shows its raw value in this
-    response only: it is not stored, so reloading or coming back cannot show it again."""
-    raw_token = None
+    """GET lists the user's tokens; POST creates one and redirects (POST/redirect/GET),
+    so reloading the page cannot create a second token. The page after the redirect
+    shows the raw value once: it is not stored, so coming back cannot show it again."""
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -35,7 +40,9 @@ def token_list(request: HttpRequest) -> HttpResponse:
             form.add_error(None, exc)
         else:
             messages.success(request, _("Token “%(name)s” created.") % {"name": token.name})
-            form = TokenForm()
+            request.session[NEW_TOKEN_SESSION_KEY] = raw_token
+            return redirect("account-tokens")
+    raw_token = request.session.pop(NEW_TOKEN_SESSION_KEY, None) if request.method == "GET" else None
     tokens = ApiToken.objects.filter(user=request.user)
     return render(request, "accounts/tokens.html", {"form": form, "tokens": tokens, "raw_token": raw_token})
 

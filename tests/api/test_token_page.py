@@ -28,8 +28,8 @@ def test_it_sends_an_anonymous_visitor_to_the_login_page():
 
 
 def test_it_creates_a_token_shown_once_and_stores_only_its_hash(as_manager, manager):
-    response = _english(as_manager).post("/account/tokens/", {"name": "Accounting export"})
-    assert response.status_code == 200
+    response = _english(as_manager).post("/account/tokens/", {"name": "Accounting export"}, follow=True)
+    assert response.redirect_chain == [("/account/tokens/", 302)]
     html = response.content.decode()
     raw = RAW.search(html).group(0)
     token = ApiToken.objects.get(user=manager)
@@ -97,3 +97,18 @@ def test_it_requires_csrf_to_create_a_token(manager):
     client.force_login(manager)
     assert client.post("/account/tokens/", {"name": "Forged"}).status_code == 403
     assert not ApiToken.objects.exists()
+
+
+def test_it_redirects_after_creating_a_token_so_a_reload_creates_no_second_one(as_manager, manager):
+    created = _english(as_manager).post("/account/tokens/", {"name": "Nightly sync"})
+    assert created.status_code == 302
+    assert created["Location"] == "/account/tokens/"
+    shown = as_manager.get(created["Location"]).content.decode()
+    raw = RAW.search(shown).group(0)
+    assert raw not in created["Location"]
+    assert "Token “Nightly sync” created." in shown
+    # Reloading the page after the redirect repeats the GET, not the POST.
+    reloaded = as_manager.get(created["Location"]).content.decode()
+    assert RAW.search(reloaded) is None
+    assert "Nightly sync" in reloaded
+    assert ApiToken.objects.filter(user=manager).count() == 1
