@@ -198,12 +198,12 @@ class Counts:
 STAGE_PARTY = StageTable(
     "kenal_stage_party",
     (
-        ("external_id", "text"), ("party_id", "int"), ("kind", "text"), ("name", "text"), ("scope", "text"),
+        ("file_row", "int"), ("external_id", "text"), ("kind", "text"), ("name", "text"), ("scope", "text"),
         ("language", "text"), ("first_contact_at", "ts"), ("objects_to_profiling", "bool"),
         ("referred_by", "text"), ("member_of", "text"),
     ),
-    (("referred_by_id", "int"), ("member_of_id", "int"), ("existed", "bool"), ("changed", "bool")),
-    primary_key="external_id",
+    (("party_id", "int"), ("referred_by_id", "int"), ("member_of_id", "int"), ("existed", "bool"),
+     ("changed", "bool")),
 )
 STAGE_CONTACT = StageTable(
     "kenal_stage_contact", (("external_id", "text"), ("kind", "text"), ("value", "text")), (("party_id", "int"),)
@@ -230,6 +230,7 @@ def merge_parties(
     stage, stage_contact = STAGE_PARTY.name, STAGE_CONTACT.name
     now = dialect.now()
     counts = Counts()
+    cursor.execute(f"UPDATE {stage} SET party_id = p.id FROM {party} p WHERE p.external_id = {stage}.external_id")
     cursor.execute(f"UPDATE {stage} SET existed = (party_id IS NOT NULL), changed = FALSE")
     cursor.execute(
         f"INSERT INTO {party} (external_id, kind, name, language, scope, objects_to_profiling, first_contact_at,"
@@ -305,23 +306,57 @@ def merge_parties(
 STAGE_LINE = StageTable(
     "kenal_stage_line",
     (
-        ("order_seq", "int"), ("line_no", "int"), ("product_seq", "int"), ("occurred_at", "ts"),
-        ("quantity", "qty"), ("unit_price", "money"), ("discount", "money"), ("promo_code", "text"),
-        ("consumer_id", "int"), ("channel", "text"), ("currency", "text"), ("status", "text"),
+        ("file_row", "int"), ("order_ext", "text"), ("buyer", "text"), ("occurred_at", "ts"), ("sku", "text"),
+        ("kind", "text"), ("quantity", "qty"), ("unit_price", "money"), ("discount", "money"),
+        ("promo_code", "text"), ("consumer", "text"), ("channel", "text"), ("currency", "text"), ("status", "text"),
     ),
 )
-STAGE_ORDER = StageTable(
-    "kenal_stage_order",
-    (("seq", "int"), ("external_id", "text"), ("buyer_id", "int"), ("n", "int"), ("channel", "text"),
-     ("currency", "text")),
-    (("order_id", "int"),),
-    primary_key="seq",
-)
-STAGE_PRODUCT = StageTable(
-    "kenal_stage_product", (("seq", "int"), ("sku", "text"), ("kind", "text")), (("product_id", "int"),),
-    primary_key="seq",
-)
+# Filled from STAGE_LINE by number_lines (one sort of the staged lines), then read by
+# the checks across rows and by the merge.
+NUMBERED_LINE = "kenal_stage_numbered"
+STAGE_ORDER = "kenal_stage_order"
+STAGE_PRODUCT = "kenal_stage_product"
+ORDER_STAGES = (NUMBERED_LINE, STAGE_ORDER, STAGE_PRODUCT)
 
+PAID = "'" + LineStatus.PAID.value + "'"
+# The order summary (DOMAIN.md: the order's time is its earliest line's, it counts
+# when a line is paid, promotions, quantities and the total come from paid lines), as
+# aggregates over an order's staged lines; ``{over}`` is the window of the order.
+ORDER_SUMMARY = {
+    "occurred_at": "MIN(occurred_at){over}",
+    "is_paid": f"MAX(CASE WHEN status = {PAID} THEN 1 ELSE 0 END){{over}} = 1",
+    "has_promotion": f"MAX(CASE WHEN status = {PAID} AND (promo_code IS NOT NULL OR discount > 0) THEN 1 ELSE 0 END)"
+                     "{over} = 1",
+    "max_paid_quantity": f"COALESCE(MAX(CASE WHEN status = {PAID} THEN quantity END){{over}}, 0)",
+    "paid_total": f"ROUND(COALESCE(SUM(CASE WHEN status = {PAID} THEN quantity * unit_price - discount END){{over}}, 0), 2)",
+}
+
+
+def number_lines(cursor: CursorWrapper, dialect: Dialect) -> None:
+    """One pass over the staged lines sorted by order and row gives each line its number
+    in its order and what the order's first line says (buyer, currency, channel), and
+    each order its summary; the checks across rows and the merge read this table.
+    Products and the kinds their lines give them come from a second, small table."""
+    for name in ORDER_STAGES:
+        cursor.execute(f"DROP TABLE IF EXISTS {name}")
+    window = "OVER w"
+    summary = ", ".join(
+        f"{expression.format(over=' ' + window)} AS {column}" for column, expression in ORDER_SUMMARY.items()
+    )
+    cursor.execute(
+        f"CREATE TEMP TABLE {NUMBERED_LINE} AS SELECT file_row, order_ext, buyer, occurred_at AS line_occurred_at, sku,"
+        f" quantity, unit_price, discount, promo_code, consumer, channel, currency, status,"
+        f" ROW_NUMBER() OVER w AS line_no, COUNT(*) OVER w AS n, FIRST_VALUE(file_row) OVER w AS first_row,"
+        f" FIRST_VALUE(buyer) OVER w AS first_buyer, FIRST_VALUE(currency) OVER w AS first_currency, {summary}"
+        f" FROM {STAGE_LINE.name} WHERE order_ext IS NOT NULL"
+        f" WINDOW w AS (PARTITION BY order_ext ORDER BY file_row ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)"
+    )
+    cursor.execute(
+        f"CREATE TEMP TABLE {STAGE_PRODUCT} AS SELECT sku, kind, MIN(file_row) AS first_row FROM {STAGE_LINE.name}"
+        f" WHERE sku IS NOT NULL GROUP BY sku, kind"
+    )
+    if dialect.is_postgres:
+        cursor.execute(f"ANALYZE {NUMBERED_LINE}")
 
 
 def upsert_changed(
@@ -343,59 +378,54 @@ def upsert_changed(
 
 def merge_orders(cursor: CursorWrapper, dialect: Dialect, *, rows: int) -> Counts:
     """The lines of a file define each of its orders completely, so the order summary
-    (DOMAIN.md: the order's time is its earliest line's, it counts when a line is paid,
-    promotions and quantities from paid lines) is computed from the staged lines, which
-    are exactly the order's lines once the merge is done."""
-    order, line, product = table(Order), table(OrderLine), table(Product)
-    s_line, s_order, s_product = STAGE_LINE.name, STAGE_ORDER.name, STAGE_PRODUCT.name
+    is the one number_lines computed from the staged lines, which are exactly the
+    order's lines once the merge is done. The checks guarantee that all lines of an
+    order have its buyer and currency, and all lines of a product its kind."""
+    order, line, product, party = table(Order), table(OrderLine), table(Product), table(Party)
+    numbered, s_order = NUMBERED_LINE, STAGE_ORDER
     counts = Counts()
     cursor.execute(
-        f"INSERT INTO {product} (sku, name, kind) SELECT sku, '', COALESCE(kind, %s) FROM {s_product}"
-        f" WHERE true ON CONFLICT (sku) DO NOTHING",
+        f"INSERT INTO {product} (sku, name, kind) SELECT sku, '', COALESCE(MAX(kind), %s) FROM {STAGE_PRODUCT}"
+        f" GROUP BY sku ON CONFLICT (sku) DO NOTHING",
         [ProductKind.GOODS.value],
     )
     counts.details["products_created"] = cursor.rowcount
-    cursor.execute(f"UPDATE {s_product} SET product_id = p.id FROM {product} p WHERE p.sku = {s_product}.sku")
-    find_orders = f"UPDATE {s_order} SET order_id = o.id FROM {order} o WHERE o.external_id = {s_order}.external_id"
-    cursor.execute(find_orders)
-    orders_existing = cursor.rowcount
+    cursor.execute(
+        f"CREATE TEMP TABLE {s_order} AS SELECT n.order_ext AS external_id, p.id AS buyer_id, n.n,"
+        f" COALESCE(n.channel, '') AS channel, n.currency, {', '.join('n.' + c for c in ORDER_SUMMARY)}, o.id AS order_id"
+        f" FROM {numbered} n JOIN {party} p ON p.external_id = n.buyer"
+        f" LEFT JOIN {order} o ON o.external_id = n.order_ext WHERE n.line_no = 1"
+    )
+    cursor.execute(f"CREATE UNIQUE INDEX {s_order}_key ON {s_order} (external_id)")
+    if dialect.is_postgres:
+        cursor.execute(f"ANALYZE {s_order}")
+    cursor.execute(f"SELECT COUNT(*), COUNT(order_id) FROM {s_order}")
+    orders_total, orders_existing = cursor.fetchone()
     cursor.execute(
         f"SELECT COUNT(*) FROM {s_order} so JOIN {line} l ON l.order_id = so.order_id AND l.line_no <= so.n"
     )
     lines_existing = cursor.fetchone()[0]
 
-    paid = "'" + LineStatus.PAID.value + "'"
-    summary = (
-        f"SELECT order_seq, MIN(occurred_at) AS occurred_at,"
-        f" MAX(CASE WHEN status = {paid} THEN 1 ELSE 0 END) = 1 AS is_paid,"
-        f" MAX(CASE WHEN status = {paid} AND (promo_code IS NOT NULL OR discount > 0) THEN 1 ELSE 0 END) = 1"
-        f" AS has_promotion,"
-        f" COALESCE(MAX(CASE WHEN status = {paid} THEN quantity END), 0) AS max_paid_quantity,"
-        f" ROUND(COALESCE(SUM(CASE WHEN status = {paid} THEN quantity * unit_price - discount END), 0), 2)"
-        f" AS paid_total FROM {s_line} GROUP BY order_seq"
-    )
     with references_checked_at_the_end(cursor, dialect, tables=[line, order], rows=rows):
         cursor.execute(upsert_changed(
-            dialect, target=order, key=("external_id",), source=f"{s_order} so JOIN ({summary}) a ON a.order_seq = so.seq",
-            match="t.id = so.order_id",
-            values={
-                "external_id": "so.external_id", "buyer_id": "so.buyer_id", "occurred_at": "a.occurred_at",
-                "channel": "COALESCE(so.channel, '')", "currency": "so.currency", "is_paid": "a.is_paid",
-                "has_promotion": "a.has_promotion", "max_paid_quantity": "a.max_paid_quantity",
-                "paid_total": "a.paid_total",
-            },
+            dialect, target=order, key=("external_id",), source=f"{s_order} so", match="t.id = so.order_id",
+            values={"external_id": "so.external_id", "buyer_id": "so.buyer_id", "channel": "so.channel",
+                    "currency": "so.currency", **{column: f"so.{column}" for column in ORDER_SUMMARY}},
         ))
         orders_changed = cursor.rowcount
-        cursor.execute(find_orders + f" AND {s_order}.order_id IS NULL")
-
+        cursor.execute(
+            f"UPDATE {s_order} SET order_id = o.id FROM {order} o"
+            f" WHERE {s_order}.order_id IS NULL AND o.external_id = {s_order}.external_id"
+        )
         cursor.execute(upsert_changed(
             dialect, target=line, key=("order_id", "line_no"),
-            source=f"{s_line} s JOIN {s_order} so ON so.seq = s.order_seq JOIN {s_product} sp ON sp.seq = s.product_seq",
+            source=f"{numbered} s JOIN {s_order} so ON so.external_id = s.order_ext"
+            f" JOIN {product} pr ON pr.sku = s.sku LEFT JOIN {party} c ON c.external_id = s.consumer",
             match="t.order_id = so.order_id AND t.line_no = s.line_no",
             values={
-                "order_id": "so.order_id", "line_no": "s.line_no", "product_id": "sp.product_id",
-                "occurred_at": "s.occurred_at", "quantity": "s.quantity", "unit_price": "s.unit_price",
-                "discount": "s.discount", "promo_code": "COALESCE(s.promo_code, '')", "consumer_id": "s.consumer_id",
+                "order_id": "so.order_id", "line_no": "s.line_no", "product_id": "pr.id",
+                "occurred_at": "s.line_occurred_at", "quantity": "s.quantity", "unit_price": "s.unit_price",
+                "discount": "s.discount", "promo_code": "COALESCE(s.promo_code, '')", "consumer_id": "c.id",
                 "channel": "COALESCE(s.channel, '')", "currency": "s.currency", "status": "s.status",
             },
         ))
@@ -408,8 +438,6 @@ def merge_orders(cursor: CursorWrapper, dialect: Dialect, *, rows: int) -> Count
     counts.created = rows - lines_existing
     counts.updated = lines_changed - counts.created
     counts.unchanged = lines_existing - counts.updated
-    cursor.execute(f"SELECT COUNT(*) FROM {s_order}")
-    orders_total = cursor.fetchone()[0]
     orders_created = orders_total - orders_existing
     counts.details["orders_created"] = orders_created
     counts.details["orders_updated"] = orders_changed - orders_created
@@ -423,12 +451,12 @@ def merge_orders(cursor: CursorWrapper, dialect: Dialect, *, rows: int) -> Count
 STAGE_AGREEMENT = StageTable(
     "kenal_stage_agreement",
     (
-        ("external_id", "text"), ("agreement_id", "int"), ("party_id", "int"), ("title", "text"),
+        ("file_row", "int"), ("external_id", "text"), ("party", "text"), ("title", "text"),
         ("service_kind", "text"), ("tier", "text"), ("signed_by_provider_at", "ts"), ("signed_by_client_at", "ts"),
         ("starts_on", "date"), ("ends_on", "date"), ("terminated_on", "date"), ("auto_renew", "bool"),
         ("value", "money"), ("currency", "text"), ("billing_period", "text"), ("csm_id", "int"),
     ),
-    primary_key="external_id",
+    (("party_id", "int"),),
 )
 AGREEMENT_COLUMNS = (
     "party_id", "title", "service_kind", "tier", "signed_by_provider_at", "signed_by_client_at", "starts_on",
@@ -439,7 +467,8 @@ AGREEMENT_COLUMNS = (
 def merge_agreements(cursor: CursorWrapper, dialect: Dialect, *, rows: int) -> Counts:
     agreement, stage = table(Agreement), STAGE_AGREEMENT.name
     now = dialect.now()
-    cursor.execute(f"SELECT COUNT(*) FROM {stage} WHERE agreement_id IS NOT NULL")
+    cursor.execute(f"UPDATE {stage} SET party_id = p.id FROM {table(Party)} p WHERE p.external_id = {stage}.party")
+    cursor.execute(f"SELECT COUNT(*) FROM {stage} s JOIN {agreement} a ON a.external_id = s.external_id")
     existing = cursor.fetchone()[0]
     selected = ", ".join(
         f"COALESCE({c}, '')" if c in {"tier", "billing_period"} else c for c in AGREEMENT_COLUMNS
@@ -463,7 +492,7 @@ def merge_agreements(cursor: CursorWrapper, dialect: Dialect, *, rows: int) -> C
 STAGE_INTERACTION = StageTable(
     "kenal_stage_interaction",
     (
-        ("source_key", "text"), ("party_id", "int"), ("occurred_at", "ts"), ("channel", "text"),
+        ("file_row", "int"), ("source_key", "text"), ("party", "text"), ("occurred_at", "ts"), ("channel", "text"),
         ("direction", "text"), ("kind", "text"), ("body", "text"),
     ),
 )
@@ -475,8 +504,9 @@ def merge_interactions(cursor: CursorWrapper, dialect: Dialect, *, rows: int) ->
     interaction, stage = table(Interaction), STAGE_INTERACTION.name
     cursor.execute(
         f"INSERT INTO {interaction} (source_key, party_id, occurred_at, channel, direction, kind, body, created_at)"
-        f" SELECT source_key, party_id, occurred_at, channel, direction, kind, COALESCE(body, ''), %s"
-        f" FROM {stage} WHERE true ON CONFLICT (source_key) DO NOTHING",
+        f" SELECT s.source_key, p.id, s.occurred_at, s.channel, s.direction, s.kind, COALESCE(s.body, ''), %s"
+        f" FROM {stage} s JOIN {table(Party)} p ON p.external_id = s.party WHERE true"
+        f" ON CONFLICT (source_key) DO NOTHING",
         [dialect.now()],
     )
     return Counts(created=cursor.rowcount, unchanged=rows - cursor.rowcount)

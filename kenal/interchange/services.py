@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from tqdm import tqdm
 
 from kenal.audit.services import audit_record
-from kenal.interchange import loader, selectors
+from kenal.interchange import checks, loader, selectors
 from kenal.interchange.loader import Counts, Dialect, Stager, StageTable
 from kenal.interchange.models import ImportKind, ImportRun
 from kenal.interchange.validation import (
@@ -30,9 +30,19 @@ from kenal.interchange.validation import (
 
 STAGES: dict[str, tuple[StageTable, ...]] = {
     ImportKind.PARTIES: (loader.STAGE_PARTY, loader.STAGE_CONTACT),
-    ImportKind.ORDERS: (loader.STAGE_LINE, loader.STAGE_ORDER, loader.STAGE_PRODUCT),
+    ImportKind.ORDERS: (loader.STAGE_LINE,),
     ImportKind.AGREEMENTS: (loader.STAGE_AGREEMENT,),
     ImportKind.INTERACTIONS: (loader.STAGE_INTERACTION,),
+}
+
+# Work tables the checks and merge derive from the staged rows.
+DERIVED_STAGES: dict[str, tuple[str, ...]] = {ImportKind.ORDERS: loader.ORDER_STAGES}
+
+CROSS_CHECKS = {
+    ImportKind.PARTIES: checks.check_parties,
+    ImportKind.ORDERS: checks.check_orders,
+    ImportKind.AGREEMENTS: checks.check_agreements,
+    ImportKind.INTERACTIONS: checks.check_interactions,
 }
 
 DETAIL_LABELS = {
@@ -111,29 +121,27 @@ def import_file(
         finally:
             for stage in stages:
                 stage.drop(cursor)
+            for name in DERIVED_STAGES.get(kind, ()):
+                cursor.execute(f"DROP TABLE IF EXISTS {name}")
     return result
 
 
 def _check(kind: str, source: CsvSource, cursor: Any, dialect: Dialect) -> Plan:
+    """Every row checked on its own while the file streams into the staging tables,
+    then the checks across rows over what was staged."""
     stagers = [Stager(cursor, dialect, stage) for stage in STAGES[kind]]
     if kind == ImportKind.PARTIES:
-        plan = check_parties(source, stagers[0].add, stagers[1].add, selectors.party_keys())
+        plan = check_parties(source, stagers[0].add, stagers[1].add)
     elif kind == ImportKind.ORDERS:
-        plan = check_orders(source, stagers[0].add, selectors.party_keys())
-        if not source.report:
-            for order_id, (seq, _buyer, buyer_id, _row, lines, channel, currency) in plan.orders.items():
-                stagers[1].add((seq, order_id, buyer_id, lines, channel or None, currency))
-            for sku, (seq, product_kind, _row) in plan.products.items():
-                stagers[2].add((seq, sku, product_kind))
+        plan = check_orders(source, stagers[0].add)
     elif kind == ImportKind.AGREEMENTS:
-        plan = check_agreements(
-            source, stagers[0].add, selectors.party_keys(), selectors.user_keys(), selectors.agreement_keys()
-        )
+        plan = check_agreements(source, stagers[0].add, selectors.user_keys())
     else:
-        plan = check_interactions(source, stagers[0].add, selectors.party_keys())
-    if not source.report:
-        for stager in stagers:
-            stager.finish()
+        plan = check_interactions(source, stagers[0].add)
+    for stager in stagers:
+        stager.finish()
+    if plan.rows:
+        CROSS_CHECKS[kind](cursor, dialect, source.report)
     return plan
 
 

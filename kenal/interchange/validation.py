@@ -1,10 +1,13 @@
 """Reading and checking interchange CSV files (INTERCHANGE.md) before anything is written.
 
-Each file is read once, streaming. Every row is parsed and checked; while the file is
-still clean, each row goes to a staging sink in a compact form (party ids resolved,
-times in UTC, empty values as None) that the loader merges into the real tables with a
-handful of set-based statements. A row per Python object for a million order lines
-would not fit the memory budget, so only per-order and per-product state is kept here.
+Each file is read once, streaming, and every row is checked on its own here: its
+values parsed, its line's numbers held to the commerce rule, its phone numbers and
+currency to the shared ones. Every row then goes to a staging sink, with its row
+number, in a compact form (times in UTC, numbers as plain decimals, empty values as
+None). What needs several rows at once (duplicate ids, references to parties, one
+buyer and one currency per order, one kind per product) is checked over the staged
+rows in SQL (``checks.py``), so memory stays the same whatever the size of the file:
+nothing here keeps a value per row, per order or per party.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import IO, Any
 from zoneinfo import ZoneInfo
 
@@ -28,6 +31,8 @@ from django.utils.translation import ngettext
 
 from kenal.agreements.models import BillingPeriod, ServiceKind
 from kenal.commerce.models import LineStatus, ProductKind
+from kenal.commerce.services import line_problems
+from kenal.core.money import currency_decimals, currency_normalize
 from kenal.interactions.models import Channel, Direction, InteractionKind
 from kenal.parties.contacts import normalize_contact
 from kenal.parties.models import PHONE_KINDS, ContactKind, Language, PartyKind, Scope
@@ -35,8 +40,18 @@ from kenal.parties.models import PHONE_KINDS, ContactKind, Language, PartyKind, 
 REPORT_LIMIT = 100
 CONTACT_COLUMNS = tuple(ContactKind.values)
 OPTIONAL_PARTY_COLUMNS = ("scope", "language", "first_contact_at", "objects_to_profiling", "referred_by", "member_of")
+# Caches of values already checked are capped, so memory stays flat on any file.
+CACHE_LIMIT = 100_000
 
 Sink = Callable[[tuple[Any, ...]], None]
+
+
+def visible(text: str) -> str:
+    """``text`` safe to print on a terminal: control characters (and anything else a
+    terminal would act on) written as escapes, so a binary file cannot garble it."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
 
 
 @dataclass(frozen=True)
@@ -60,16 +75,26 @@ class Report:
     problems: list[Problem] = field(default_factory=list)
     total: int = 0
 
+    @property
+    def room(self) -> int:
+        return REPORT_LIMIT - len(self.problems)
+
     def add(self, row: int, column: str, value: str, message: str) -> None:
         self.total += 1
         if len(self.problems) < REPORT_LIMIT:
-            self.problems.append(Problem(row, column, value[:80], message))
+            self.problems.append(Problem(row, column, visible((value or "")[:80]), message))
+
+    def count(self, extra: int) -> None:
+        """Problems found past the limit: counted, not kept."""
+        self.total += extra
 
     def __bool__(self) -> bool:
         return self.total > 0
 
     def lines(self) -> list[str]:
-        out = [str(p) for p in self.problems]
+        # Checks of single rows run while reading, checks across rows afterwards; a
+        # reader wants them in the order of the file.
+        out = [str(p) for p in sorted(self.problems, key=lambda p: p.row)]
         rest = self.total - len(self.problems)
         if rest:
             out.append(ngettext("… and %(count)s more problem.", "… and %(count)s more problems.", rest) % {"count": rest})
@@ -80,25 +105,148 @@ class ImportInvalid(Exception):
     """The file has problems; nothing of it was written."""
 
     def __init__(self, report: Report) -> None:
+        report.problems.sort(key=lambda problem: problem.row)
         super().__init__("\n".join(report.lines()))
         self.report = report
 
 
 # ---------------------------------------------------------------------------------
+# Numbers
+
+
+class BadValue(ValueError):
+    """A cell that cannot be read; its message says what is wrong in plain words."""
+
+
+class Numbers:
+    """How a file writes numbers. A comma-separated file writes them with a dot before
+    the decimals and no thousands separators (``150000.00``); a semicolon-separated
+    file, as Excel saves it under Indonesian settings, the Indonesian way (``150000,00``,
+    ``1.250.000``). ``plain`` gives the number with a dot before its decimals, or None."""
+
+    COMMA = re.compile(r"\d+(?:\.\d+)?")
+    SEMICOLON = re.compile(r"(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?")
+    GROUPED = re.compile(r"\d{1,3}(?:\.\d{3})+")
+
+    def __init__(self, *, semicolon: bool) -> None:
+        self.semicolon = semicolon
+
+    def plain(self, text: str) -> str | None:
+        if self.semicolon:
+            if self.SEMICOLON.fullmatch(text):
+                return text.replace(".", "").replace(",", ".")
+            return None
+        return text if self.COMMA.fullmatch(text) else None
+
+    def not_a_number(self, text: str) -> str:
+        if text.startswith("-") and self.plain(text[1:]) is not None:
+            return _("must not be negative")
+        if self.semicolon:
+            return _("is not a number; in a semicolon-separated file write it like 150000,00 or 1.250.000")
+        return _("is not a number; write it like 150000.00 (a dot before the decimals, no thousands separators)")
+
+    def amount(self, text: str, currency: str) -> str:
+        """A money value in ``currency``, as a plain decimal; BadValue says why not.
+        Zeros past the currency's decimals are harmless (``150000.00`` rupiah), but a
+        third decimal in a comma-separated file is refused: ``25.000`` is far more
+        likely a thousands separator than Rp 25."""
+        plain = self.plain(text)
+        if plain is None:
+            raise BadValue(self.not_a_number(text))
+        whole, _dot, fraction = plain.partition(".")
+        if len(whole.lstrip("0")) > 14:
+            raise BadValue(_("is too large"))
+        places = min(currency_decimals(currency), 2)
+        if len(fraction.rstrip("0")) > places or len(fraction) > max(places, 2):
+            raise BadValue(self._too_many_decimals(text, currency, places))
+        return plain
+
+    def _too_many_decimals(self, text: str, currency: str, places: int) -> str:
+        if currency == "IDR":
+            message = _("rupiah has no decimals")
+        else:
+            message = ngettext(
+                "an amount in %(currency)s has at most %(places)s decimal",
+                "an amount in %(currency)s has at most %(places)s decimals", places,
+            ) % {"currency": currency, "places": places}
+        if not self.semicolon and self.GROUPED.fullmatch(text):
+            message += "; " + _("in a comma-separated file write %(plain)s, not %(value)s") % {
+                "plain": text.replace(".", ""), "value": text}
+        return message
+
+    def quantity(self, text: str) -> str:
+        plain = self.plain(text)
+        if plain is None:
+            raise BadValue(self.not_a_number(text))
+        whole, _dot, fraction = plain.partition(".")
+        if len(whole.lstrip("0")) > 9:
+            raise BadValue(_("is too large"))
+        if len(fraction.rstrip("0")) > 3:
+            raise BadValue(ngettext("has more than %(places)s decimal", "has more than %(places)s decimals", 3) % {
+                "places": 3})
+        if not Decimal(plain):
+            raise BadValue(_("must be more than zero"))
+        return plain
+
+
+# ---------------------------------------------------------------------------------
 # Reading
+
+NOT_UTF8 = "the file is not UTF-8 text; save it as UTF-8 (CSV UTF-8)"
+
+# What a file that is not CSV text usually is, by its first bytes.
+SIGNATURES: tuple[tuple[bytes, str], ...] = (
+    (b"PK\x03\x04", "workbook"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "workbook"),
+    (b"\xff\xfe", "utf16"),
+    (b"\xfe\xff", "utf16"),
+    (b"\x89PNG", "picture"),
+    (b"\xff\xd8\xff", "picture"),
+    (b"GIF8", "picture"),
+    (b"%PDF", "pdf"),
+    (b"\x1f\x8b", "archive"),
+)
+
+
+def _looks_like(head: bytes) -> str | None:
+    """What a file that is not UTF-8 CSV text looks like, said so a person knows what
+    to do about it; None when it may be text."""
+    kind = next((kind for signature, kind in SIGNATURES if head.startswith(signature)), None)
+    if kind is None and b"\x00" in head:
+        # UTF-16 without a byte order mark: every other byte of Latin text is zero.
+        kind = "utf16" if head[1:200:2].count(0) > len(head[1:200:2]) // 2 else "binary"
+    return {
+        None: None,
+        "workbook": _("this looks like an Excel workbook, not a CSV file; in Excel choose Save As, CSV UTF-8"),
+        "utf16": _("this looks like UTF-16 text (Excel's “Unicode Text”); save it as CSV UTF-8"),
+        "picture": _("this looks like a picture, not a CSV file"),
+        "pdf": _("this looks like a PDF document, not a CSV file"),
+        "archive": _("this looks like a compressed archive; unpack it and import the CSV file inside"),
+        "binary": _("the file holds binary data, not CSV text"),
+    }[kind]
 
 
 class CsvSource:
     """A CSV file's header and rows. Rows come padded to the header's width plus one
     always-empty cell, whose index stands in for optional columns the file lacks, so
-    the checks below read every column the same way without a branch per cell."""
+    the checks below read every column the same way without a branch per cell.
+
+    The delimiter is read from the header line: a semicolon when it has more
+    semicolons than commas (Excel under Indonesian settings), else a comma."""
 
     def __init__(self, stream: IO[bytes], report: Report, on_bytes: Callable[[int], None] | None = None) -> None:
         self.report = report
         self._stream = stream
         self._on_bytes = on_bytes
         self.readable = self._check_encoding(stream)
-        self._reader = csv.reader(io.TextIOWrapper(stream, encoding="utf-8", newline=""))
+        self.delimiter = ","
+        if self.readable:
+            first = stream.readline(1 << 20).decode("utf-8", "replace")
+            stream.seek(0)
+            if first.count(";") > first.count(","):
+                self.delimiter = ";"
+        self.numbers = Numbers(semicolon=self.delimiter == ";")
+        self._reader = csv.reader(io.TextIOWrapper(stream, encoding="utf-8", newline=""), delimiter=self.delimiter)
         header: list[str] = []
         if self.readable:
             header = next(self._reader, [])
@@ -113,20 +261,29 @@ class CsvSource:
         decoding while parsing would only fail somewhere in the text read ahead."""
         decoder = codecs.getincrementaldecoder("utf-8")()
         line = 1
+        first = True
         while chunk := stream.read(1 << 22):
+            if first and (kind := _looks_like(chunk[:4096])):
+                self.report.add(1, "", chunk[:24].decode("latin-1"), kind)
+                return False
+            first = False
             try:
                 decoder.decode(chunk)
             except UnicodeDecodeError as exc:
                 line += chunk.count(b"\n", 0, exc.start)
-                start = chunk.rfind(b"\n", 0, exc.start) + 1
-                sample = chunk[start:exc.start + 20].decode("utf-8", "replace").strip()
-                self.report.add(line, "", sample, _("the file is not UTF-8 text; save it as UTF-8 (CSV UTF-8)"))
+                start = max(chunk.rfind(b"\n", 0, exc.start) + 1, exc.start - 40)
+                sample = chunk[start:exc.start + 8].decode("utf-8", "backslashreplace").strip()
+                self.report.add(line, "", sample, _(NOT_UTF8))
+                return False
+            if b"\x00" in chunk:
+                at = chunk.index(b"\x00")
+                self.report.add(line + chunk.count(b"\n", 0, at), "", "", _("the file holds binary data, not CSV text"))
                 return False
             line += chunk.count(b"\n")
         try:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
-            self.report.add(line, "", "", _("the file is not UTF-8 text; save it as UTF-8 (CSV UTF-8)"))
+            self.report.add(line, "", "", _(NOT_UTF8))
             return False
         stream.seek(0)
         return True
@@ -158,7 +315,7 @@ class CsvSource:
                     if len(row) > width:
                         if any(cell.strip() for cell in row[width:]):
                             self.report.add(
-                                reader.line_num, "", ",".join(row[width:]),
+                                reader.line_num, "", self.delimiter.join(row[width:]),
                                 _("the row has more values than the header has columns"),
                             )
                         del row[width:]
@@ -176,10 +333,6 @@ class CsvSource:
 
 # ---------------------------------------------------------------------------------
 # Values
-
-
-class BadValue(ValueError):
-    """A cell that cannot be read; its message says what is wrong in plain words."""
 
 
 def local_zone() -> ZoneInfo:
@@ -226,37 +379,6 @@ def parse_bool(text: str) -> bool:
     raise BadValue(_("is not true or false"))
 
 
-def _decimal_pattern(integer_digits: int, places: int) -> re.Pattern[str]:
-    # Trailing zeros past the allowed places are harmless ("1.500" for 1.5 units).
-    return re.compile(rf"\d{{1,{integer_digits}}}(?:\.\d{{1,{places}}}0*)?")
-
-
-MONEY_PATTERN = _decimal_pattern(14, 2)
-QUANTITY_PATTERN = _decimal_pattern(9, 3)
-
-
-def decimal_problem(text: str, places: int, digits: int, *, positive: bool = False) -> str:
-    """Why ``text`` is not an acceptable amount; called only when the fast pattern
-    match failed, or to tell zero from positive."""
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        return _("is not a number; write it like 150000.00 (a dot before the decimals, no thousands separators)")
-    if not value.is_finite() or "e" in text.lower():
-        return _("is not a number; write it like 150000.00 (a dot before the decimals, no thousands separators)")
-    if value < 0:
-        return _("must not be negative")
-    if positive and value == 0:
-        return _("must be more than zero")
-    if value.normalize().as_tuple().exponent < -places:
-        return ngettext("has more than %(places)s decimal", "has more than %(places)s decimals", places) % {
-            "places": places
-        }
-    if value >= 10**digits:
-        return _("is too large")
-    return _("is not a number written like 150000.00")
-
-
 def choice(text: str, allowed: frozenset[str] | set[str]) -> str:
     lowered = text.lower()
     if lowered in allowed:
@@ -264,16 +386,14 @@ def choice(text: str, allowed: frozenset[str] | set[str]) -> str:
     raise BadValue(_("must be one of: %(choices)s") % {"choices": ", ".join(sorted(allowed))})
 
 
-CURRENCY_PATTERN = re.compile(r"[A-Z]{3}")
-
-
 def currency(text: str) -> str:
+    """The ISO 4217 code of a currency cell (the shared rule), the default when empty."""
     if not text:
         return settings.KENAL_DEFAULT_CURRENCY
-    code = text.upper()
-    if CURRENCY_PATTERN.fullmatch(code):
-        return code
-    raise BadValue(_("is not a currency code; write three letters like IDR"))
+    try:
+        return currency_normalize(text)
+    except ValidationError as exc:
+        raise BadValue(" ".join(exc.messages)) from None
 
 
 # ---------------------------------------------------------------------------------
@@ -321,34 +441,39 @@ class Checker:
             self.fail(column, value, str(exc))
             return None
 
-    def party(self, index: int, column: str, parties: dict[str, tuple[int, str]], *, required: bool) -> int | None:
-        value = self.cells[index].strip()
-        if not value:
-            if required:
-                self.fail(column, value, _("a value is required"))
-            return None
-        found = parties.get(value)
-        if found is None:
-            self.fail(column, value, _("no party has this external id; import it in parties.csv first"))
-            return None
-        return found[0]
 
-    def money(self, index: int, column: str, *, required: bool = False, default: str | None = "0") -> str | None:
-        value = self.cells[index].strip()
-        if not value:
-            if required:
-                self.fail(column, value, _("a value is required"))
-            return default
-        if MONEY_PATTERN.fullmatch(value):
-            return value
-        self.fail(column, value, decimal_problem(value, 2, 14))
-        return None
+_UNSEEN = object()
 
 
-def check_parties(source: CsvSource, sink: Sink, contact_sink: Sink, existing: dict[str, tuple[int, str]]) -> Plan:
-    """Rows become (external_id, party_id or None, kind, name, scope, language,
-    first_contact_at, objects_to_profiling, referred_by, member_of); contacts become
-    (external_id, kind, value) for the contact columns the file has."""
+class Cached:
+    """A check of one cell's text, remembering its answers: prices, quantities, times
+    and currencies repeat across a file, so most cells are one dictionary lookup. The
+    answer is the parsed value, or a BadValue to raise again."""
+
+    def __init__(self, parse: Callable[..., Any]) -> None:
+        self.parse = parse
+        self.known: dict[Any, Any] = {}
+
+    def __call__(self, *key: Any) -> Any:
+        found = self.known.get(key, _UNSEEN)
+        if found is _UNSEEN:
+            try:
+                found = self.parse(*key)
+            except BadValue as exc:
+                found = exc
+            if len(self.known) >= CACHE_LIMIT:
+                self.known.clear()
+            self.known[key] = found
+        if isinstance(found, BadValue):
+            raise found
+        return found
+
+
+def check_parties(source: CsvSource, sink: Sink, contact_sink: Sink) -> Plan:
+    """Rows become (row, external_id, kind, name, scope, language, first_contact_at,
+    objects_to_profiling, referred_by, member_of); contacts become (external_id, kind,
+    value) for the contact columns the file has. Duplicate ids and references are
+    checked over the staged rows (checks.check_parties)."""
     report = source.report
     plan = Plan()
     if not source.require(("external_id", "kind", "name")):
@@ -362,9 +487,16 @@ def check_parties(source: CsvSource, sink: Sink, contact_sink: Sink, existing: d
     plan.contact_kinds = [kind for kind in CONTACT_COLUMNS if kind in source.columns]
     contact_ix = [(kind, source.columns[kind]) for kind in plan.contact_kinds]
     kinds, scopes, languages = set(PartyKind.values), set(Scope.values), set(Language.values)
-    seen: dict[str, tuple[int, str]] = {}
-    references: list[tuple[int, str, str]] = []
-    normalized: dict[tuple[str, str], str] = {}
+
+    def contact(kind: str, raw: str) -> str:
+        try:
+            return normalize_contact(kind, raw)
+        except ValidationError as exc:
+            raise BadValue(" ".join(exc.messages)) from None
+
+    # Parsing a phone number is the slowest check of all, and the same number is
+    # often both the phone and the WhatsApp of a party.
+    normalized = Cached(contact)
     for row, cells in source.rows():
         plan.rows += 1
         check = Checker(report, row, cells)
@@ -375,233 +507,155 @@ def check_parties(source: CsvSource, sink: Sink, contact_sink: Sink, existing: d
         language = check.run(ix["language"], "language", lambda v: choice(v, languages) if v else "")
         first = check.run(ix["first_contact_at"], "first_contact_at", lambda v: parse_moment(v, zone) if v else None)
         objects = check.run(ix["objects_to_profiling"], "objects_to_profiling", parse_bool)
-        if external_id:
-            if external_id in seen:
-                check.fail("external_id", external_id, _("the same external id is on row %(row)s too") % {
-                    "row": seen[external_id][0]})
-            else:
-                seen[external_id] = (row, kind or "")
         refs = {}
         for column in ("referred_by", "member_of"):
             value = check.text(ix[column], column, max_length=100)
-            if value:
-                if value == external_id:
-                    check.fail(column, value, _("a party cannot refer to itself here"))
-                else:
-                    references.append((row, column, value))
+            if value and value == external_id:
+                check.fail(column, value, _("a party cannot refer to itself here"))
             refs[column] = value or None
         contacts = []
         for contact_kind, index in contact_ix:
             raw = cells[index].strip()
             if raw:
-                # Parsing a phone number is the slowest check of all, and the same
-                # number is often both the phone and the WhatsApp of a party.
-                key = ("phone" if contact_kind in PHONE_KINDS else contact_kind, raw)
-                value = normalized.get(key)
-                if value is None:
-                    try:
-                        value = normalize_contact(contact_kind, raw)
-                    except ValidationError as exc:
-                        check.fail(contact_kind, raw, " ".join(exc.messages))
-                        continue
-                    if len(normalized) < 200_000:
-                        normalized[key] = value
-                contacts.append((contact_kind, value))
-        if check.ok and not report:
-            known = existing.get(external_id)
-            sink((
-                external_id, known[0] if known else None, kind, name, scope, language,
-                stored_moment(first) if first else None, objects, refs["referred_by"], refs["member_of"],
-            ))
+                try:
+                    contacts.append((contact_kind, normalized(contact_kind, raw)))
+                except BadValue as exc:
+                    check.fail(contact_kind, raw, str(exc))
+        if not external_id:
+            continue
+        # A row with a bad kind is still staged, with the kind as written, so that a
+        # reference to it is not also reported as a reference to nobody.
+        sink((
+            row, external_id, kind or cells[ix["kind"]].strip().lower(), name, scope, language,
+            stored_moment(first) if first else None, objects, refs["referred_by"], refs["member_of"],
+        ))
+        if not report:
             for contact_kind, value in dict.fromkeys(contacts):
                 contact_sink((external_id, contact_kind, value))
-    # References are checked last because they may point forward in the file.
-    for row, column, value in references:
-        target = seen.get(value)
-        target_kind = target[1] if target else (existing[value][1] if value in existing else None)
-        if target_kind is None:
-            report.add(row, column, value, _("no party has this external id, in this file or already stored"))
-        elif column == "member_of" and target_kind != PartyKind.ORGANIZATION:
-            report.add(row, column, value, _("is not an organisation; only organisations have members"))
     return plan
 
 
-@dataclass
-class OrdersPlan(Plan):
-    orders: dict[str, list[Any]] = field(default_factory=dict)
-    products: dict[str, list[Any]] = field(default_factory=dict)
+def check_orders(source: CsvSource, sink: Sink) -> Plan:
+    """Lines become (row, order_id, party, occurred_at, sku, product_kind, quantity,
+    unit_price, discount, promo_code, consumer, channel, currency, status), with None
+    for a value that could not be read. Parties, and what lines of one order or one
+    product must agree on, are checked over the staged lines (checks.check_orders).
 
-
-_MISSING = object()
-
-
-def _lookup(mapping: dict[str, Any], text: str) -> Any:
-    """A choice written in any case; _MISSING when it is not one."""
-    found = mapping.get(text, _MISSING)
-    return mapping.get(text.lower(), _MISSING) if found is _MISSING else found
-
-
-def _known(text: str, cache: set[str], pattern: re.Pattern[str], *, positive: bool = False) -> bool:
-    """Whether an amount is acceptable, remembering the good ones: prices and
-    quantities repeat across a file, so most lines are one set lookup."""
-    if not pattern.fullmatch(text) or (positive and not Decimal(text)):
-        return False
-    if len(cache) < 100_000:
-        cache.add(text)
-    return True
-
-
-def _line_problems(check: Checker, ix: dict[str, int], parties: dict[str, tuple[int, str]], zone: ZoneInfo) -> None:
-    """Report what is wrong with an order line the fast checks in check_orders refused."""
-    cells = check.cells
-    check.text(ix["order_id"], "order_id", required=True, max_length=100)
-    check.party(ix["party"], "party", parties, required=True)
-    check.run(ix["occurred_at"], "occurred_at", lambda v: parse_moment(v, zone), required=True)
-    check.text(ix["sku"], "sku", required=True, max_length=100)
-    check.run(ix["product_kind"], "product_kind", lambda v: choice(v, set(ProductKind.values)) if v else None)
-    quantity = cells[ix["quantity"]].strip() or "1"
-    if not _known(quantity, set(), QUANTITY_PATTERN, positive=True):
-        check.fail("quantity", quantity, decimal_problem(quantity, 3, 9, positive=True))
-    check.money(ix["unit_price"], "unit_price", required=True)
-    check.money(ix["discount"], "discount")
-    check.text(ix["promo_code"], "promo_code", max_length=64)
-    check.party(ix["consumer"], "consumer", parties, required=False)
-    check.text(ix["channel"], "channel", max_length=32)
-    check.run(ix["currency"], "currency", currency)
-    check.run(ix["status"], "status", lambda v: choice(v, set(LineStatus.values)) if v else None)
-    if check.ok:
-        check.fail("", "", _("the line could not be read"))
-
-
-def check_orders(
-    source: CsvSource, sink: Sink, parties: dict[str, tuple[int, str]]
-) -> OrdersPlan:
-    """Lines become (order_seq, line_no, product_seq, occurred_at, quantity, unit_price,
-    discount, promo_code, consumer_id, channel, currency, status); ``plan.orders`` maps
-    each order id to [seq, buyer external id, buyer id, first row, line count, channel,
-    currency] and ``plan.products`` each SKU to [seq, kind or None, row of the kind].
-
-    A million lines must be checked in seconds, so each line goes through one flat
-    series of cheap tests; only a line that fails them is checked column by column
-    (_line_problems) to say exactly what is wrong."""
+    Ten million lines must be checked in about a minute, so each cell goes through a
+    cached check (Cached) and each line's numbers through line_problems once per
+    distinct combination."""
     report = source.report
-    plan = OrdersPlan()
+    plan = Plan()
     if not source.require(("order_id", "party", "occurred_at", "sku", "unit_price")):
         return plan
     zone = local_zone()
-    ix = {name: source.index(name) for name in (
-        "order_id", "party", "occurred_at", "sku", "product_kind", "quantity", "unit_price", "discount",
-        "promo_code", "consumer", "channel", "currency", "status")}
+    numbers = source.numbers
     (i_order, i_party, i_time, i_sku, i_pkind, i_qty, i_price, i_discount, i_promo, i_consumer,
-     i_channel, i_currency, i_status) = ix.values()
-    product_kinds: dict[str, str | None] = {"": None, **{v: v for v in ProductKind.values}}
-    statuses: dict[str, str] = {"": LineStatus.PAID.value, **{v: v for v in LineStatus.values}}
-    currencies: dict[str, str] = {"": settings.KENAL_DEFAULT_CURRENCY}
-    good_quantities: set[str] = set()
-    good_money: set[str] = set()
-    orders, products = plan.orders, plan.products
-    find_party = parties.get
-    last_time_text, last_time = None, None
+     i_channel, i_currency, i_status) = (source.index(name) for name in (
+        "order_id", "party", "occurred_at", "sku", "product_kind", "quantity", "unit_price", "discount",
+        "promo_code", "consumer", "channel", "currency", "status"))
+    product_kinds, statuses = set(ProductKind.values), set(LineStatus.values)
+    moment = Cached(lambda text: stored_moment(parse_moment(text, zone)))
+    line_currency = Cached(currency)
+    amount = Cached(numbers.amount)
+    quantity_of = Cached(numbers.quantity)
+    kind_of = Cached(lambda text: choice(text, product_kinds) if text else None)
+    status_of = Cached(lambda text: choice(text, statuses) if text else LineStatus.PAID.value)
+
+    def line_rule(quantity: str, unit_price: str, discount: str) -> str | None:
+        problems = line_problems(quantity=Decimal(quantity), unit_price=Decimal(unit_price), discount=Decimal(discount))
+        if problems:
+            raise BadValue("; ".join(problems))
+        return None
+
+    line_ok = Cached(line_rule)
+    default_currency = settings.KENAL_DEFAULT_CURRENCY
+
+    def slow(row: int, cells: list[str]) -> tuple[Any, ...]:
+        """The same checks, cell by cell, for a line the fast path refused: every
+        problem of the line reported against its column."""
+        check = Checker(report, row, cells)
+        order_id = check.text(i_order, "order_id", required=True, max_length=100)
+        buyer = check.text(i_party, "party", required=True, max_length=100)
+        occurred_at = check.run(i_time, "occurred_at", moment, required=True)
+        sku = check.text(i_sku, "sku", required=True, max_length=100)
+        kind = check.run(i_pkind, "product_kind", kind_of)
+        code = check.run(i_currency, "currency", line_currency)
+        quantity = check.run(i_qty, "quantity", lambda v: quantity_of(v) if v else "1")
+        unit_price = check.run(i_price, "unit_price", lambda v: amount(v, code or default_currency), required=True)
+        discount = check.run(i_discount, "discount", lambda v: amount(v, code or default_currency) if v else "0")
+        if quantity is not None and unit_price is not None and discount is not None:
+            try:
+                line_ok(quantity, unit_price, discount)
+            except BadValue as exc:
+                check.fail("discount", cells[i_discount].strip(), str(exc))
+        promo = check.text(i_promo, "promo_code", max_length=64)
+        consumer = check.text(i_consumer, "consumer", max_length=100)
+        channel = check.text(i_channel, "channel", max_length=32).lower()
+        status = check.run(i_status, "status", status_of)
+        return (
+            row, order_id or None, buyer or None, occurred_at, sku or None, kind, quantity, unit_price, discount,
+            promo or None, consumer or None, channel or None, code, status,
+        )
+
     rows = 0
     for row, cells in source.rows():
         rows += 1
         order_id = cells[i_order].strip()
-        buyer_ext = cells[i_party].strip()
-        time_text = cells[i_time].strip()
+        buyer = cells[i_party].strip()
         sku = cells[i_sku].strip()
-        kind = _lookup(product_kinds, cells[i_pkind].strip())
-        quantity = cells[i_qty].strip() or "1"
-        unit_price = cells[i_price].strip()
-        discount = cells[i_discount].strip() or "0"
         promo = cells[i_promo].strip()
-        consumer_ext = cells[i_consumer].strip()
+        consumer = cells[i_consumer].strip()
         channel = cells[i_channel].strip().lower()
-        currency_text = cells[i_currency].strip()
-        line_currency = currencies.get(currency_text)
-        if line_currency is None:
-            try:
-                line_currency = currencies[currency_text] = currency(currency_text)
-            except BadValue:
-                pass
-        status = _lookup(statuses, cells[i_status].strip())
-        buyer = find_party(buyer_ext)
-        consumer = find_party(consumer_ext) if consumer_ext else None
-        if time_text != last_time_text:
-            last_time_text = time_text
-            try:
-                last_time = stored_moment(parse_moment(time_text, zone)) if time_text else None
-            except BadValue:
-                last_time = None
-        ok = (
-            0 < len(order_id) <= 100 and buyer is not None and last_time is not None and 0 < len(sku) <= 100
-            and kind is not _MISSING and status is not _MISSING and line_currency is not None
-            and (quantity in good_quantities or _known(quantity, good_quantities, QUANTITY_PATTERN, positive=True))
-            and (unit_price in good_money or _known(unit_price, good_money, MONEY_PATTERN))
-            and (discount in good_money or _known(discount, good_money, MONEY_PATTERN))
-            and len(promo) <= 64 and len(channel) <= 32 and (consumer is not None or not consumer_ext)
-        )
-        if not ok:
-            check = Checker(report, row, cells)
-            _line_problems(check, ix, parties, zone)
-        if not order_id or not sku:
-            continue
-        order = orders.get(order_id)
-        if order is None:
-            order = orders[order_id] = [len(orders) + 1, buyer_ext, buyer and buyer[0], row, 0, channel, line_currency]
-        elif buyer_ext != order[1] and buyer_ext:
-            ok = False
-            report.add(row, "party", buyer_ext, _(
-                "the order %(order)s has the buyer “%(buyer)s” on row %(row)s; all lines of an order have one buyer"
-            ) % {"order": order_id, "buyer": order[1], "row": order[3]})
-        order[4] += 1
-        product = products.get(sku)
-        if product is None:
-            product = products[sku] = [len(products) + 1, kind if kind is not _MISSING else None, row]
-        elif kind is not None and kind is not _MISSING:
-            if product[1] is None:
-                product[1], product[2] = kind, row
-            elif product[1] != kind:
-                ok = False
-                report.add(row, "product_kind", kind, _("the SKU %(sku)s is “%(kind)s” on row %(row)s") % {
-                    "sku": sku, "kind": product[1], "row": product[2]})
-        if ok and not report:
-            sink((
-                order[0], order[4], product[0], last_time, quantity, unit_price, discount,
-                promo or None, consumer and consumer[0], channel or None, line_currency, status,
-            ))
+        try:
+            if not (
+                0 < len(order_id) <= 100 and 0 < len(buyer) <= 100 and 0 < len(sku) <= 100 and len(promo) <= 64
+                and len(consumer) <= 100 and len(channel) <= 32
+            ):
+                raise BadValue
+            code = line_currency(cells[i_currency].strip())
+            quantity = cells[i_qty].strip()
+            quantity = quantity_of(quantity) if quantity else "1"
+            unit_price = cells[i_price].strip()
+            if not unit_price:
+                raise BadValue
+            unit_price = amount(unit_price, code)
+            discount = cells[i_discount].strip()
+            discount = amount(discount, code) if discount else "0"
+            line_ok(quantity, unit_price, discount)
+            line = (
+                row, order_id, buyer, moment(cells[i_time].strip()), sku, kind_of(cells[i_pkind].strip()), quantity,
+                unit_price, discount, promo or None, consumer or None, channel or None, code,
+                status_of(cells[i_status].strip()),
+            )
+        except BadValue:
+            line = slow(row, cells)
+        sink(line)
     plan.rows = rows
     return plan
 
 
-def check_agreements(
-    source: CsvSource, sink: Sink, parties: dict[str, tuple[int, str]], users: dict[str, int | None],
-    existing: dict[str, int],
-) -> Plan:
-    """Rows become (external_id, agreement_id or None, party_id, title, service_kind,
-    tier, signed_by_provider_at, signed_by_client_at, starts_on, ends_on, terminated_on,
-    auto_renew, value, currency, billing_period, csm_id)."""
+def check_agreements(source: CsvSource, sink: Sink, users: dict[str, int | None]) -> Plan:
+    """Rows become (row, external_id, party, title, service_kind, tier,
+    signed_by_provider_at, signed_by_client_at, starts_on, ends_on, terminated_on,
+    auto_renew, value, currency, billing_period, csm_id). Repeated ids and parties are
+    checked over the staged rows (checks.check_agreements)."""
     report = source.report
     plan = Plan()
     if not source.require(("external_id", "party", "title", "starts_on")):
         return plan
     zone = local_zone()
+    numbers = source.numbers
     ix = {name: source.index(name) for name in (
         "external_id", "party", "title", "service_kind", "tier", "signed_by_provider_at", "signed_by_client_at",
         "starts_on", "ends_on", "terminated_on", "auto_renew", "value", "currency", "billing_period", "csm",
     )}
     service_kinds, periods = set(ServiceKind.values), set(BillingPeriod.values)
-    seen: dict[str, int] = {}
     for row, cells in source.rows():
         plan.rows += 1
         check = Checker(report, row, cells)
         external_id = check.text(ix["external_id"], "external_id", required=True, max_length=100)
-        if external_id:
-            if external_id in seen:
-                check.fail("external_id", external_id, _("the same external id is on row %(row)s too") % {
-                    "row": seen[external_id]})
-            else:
-                seen[external_id] = row
-        party_id = check.party(ix["party"], "party", parties, required=True)
+        party = check.text(ix["party"], "party", required=True, max_length=100)
         title = check.text(ix["title"], "title", required=True)
         service_kind = check.run(
             ix["service_kind"], "service_kind",
@@ -618,8 +672,8 @@ def check_agreements(
         if starts_on and ends_on and ends_on < starts_on:
             check.fail("ends_on", cells[ix["ends_on"]].strip(), _("is before starts_on"))
         auto_renew = check.run(ix["auto_renew"], "auto_renew", parse_bool)
-        value = check.money(ix["value"], "value", default=None)
         agreement_currency = check.run(ix["currency"], "currency", currency)
+        value = check.run(ix["value"], "value", lambda v: numbers.amount(v, agreement_currency or "IDR") if v else None)
         period = check.run(ix["billing_period"], "billing_period", lambda v: choice(v, periods) if v else "")
         csm_text = cells[ix["csm"]].strip()
         csm_id = None
@@ -628,14 +682,15 @@ def check_agreements(
             if csm_id is None:
                 check.fail("csm", csm_text, _("no user has this username or email")
                            if csm_text.lower() not in users else _("several users have this email; use the username"))
-        if check.ok and not report:
-            sink((
-                external_id, existing.get(external_id), party_id, title, service_kind, tier or None,
-                *(stored_moment(moment) if moment else None for moment in signed),
-                starts_on.isoformat(), ends_on.isoformat() if ends_on else None,
-                terminated_on.isoformat() if terminated_on else None, auto_renew, value, agreement_currency,
-                period or None, csm_id,
-            ))
+        if not external_id:
+            continue
+        sink((
+            row, external_id, party or None, title, service_kind, tier or None,
+            *(stored_moment(moment) if moment else None for moment in signed),
+            starts_on.isoformat() if starts_on else None, ends_on.isoformat() if ends_on else None,
+            terminated_on.isoformat() if terminated_on else None, auto_renew, value, agreement_currency,
+            period or None, csm_id,
+        ))
     return plan
 
 
@@ -646,30 +701,37 @@ def interaction_key(*, party: str, occurred_at: datetime, channel: str, directio
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def check_interactions(source: CsvSource, sink: Sink, parties: dict[str, tuple[int, str]]) -> Plan:
-    """Rows become (source_key, party_id, occurred_at, channel, direction, kind, body)."""
+def check_interactions(source: CsvSource, sink: Sink) -> Plan:
+    """Rows become (row, source_key, party, occurred_at, channel, direction, kind,
+    body). Parties are checked over the staged rows (checks.check_interactions)."""
     report = source.report
     plan = Plan()
     if not source.require(("party", "occurred_at", "channel", "direction")):
         return plan
     zone = local_zone()
-    ix = {name: source.index(name) for name in ("party", "occurred_at", "channel", "direction", "kind", "body")}
+    i_party, i_time, i_channel, i_direction, i_kind, i_body = (
+        source.index(name) for name in ("party", "occurred_at", "channel", "direction", "kind", "body"))
     channels, directions, kinds = set(Channel.values), set(Direction.values), set(InteractionKind.values)
+    # The key hashes the moment in UTC ISO form; the stored form is naive UTC text.
+    moment = Cached(lambda text: parse_moment(text, zone).astimezone(UTC))
+    channel_of = Cached(lambda text: choice(text, channels))
+    direction_of = Cached(lambda text: choice(text, directions))
+    kind_of = Cached(lambda text: choice(text, kinds) if text else InteractionKind.MESSAGE.value)
+    rows = 0
     for row, cells in source.rows():
-        plan.rows += 1
+        rows += 1
         check = Checker(report, row, cells)
-        party_ext = cells[ix["party"]].strip()
-        party_id = check.party(ix["party"], "party", parties, required=True)
-        moment = check.run(ix["occurred_at"], "occurred_at", lambda v: parse_moment(v, zone), required=True)
-        channel = check.run(ix["channel"], "channel", lambda v: choice(v, channels), required=True)
-        direction = check.run(ix["direction"], "direction", lambda v: choice(v, directions), required=True)
-        kind = check.run(
-            ix["kind"], "kind", lambda v: choice(v, kinds) if v else InteractionKind.MESSAGE.value
-        )
-        body = cells[ix["body"]].strip()
-        if check.ok and not report:
+        party = check.text(i_party, "party", required=True, max_length=100)
+        when = check.run(i_time, "occurred_at", moment, required=True)
+        channel = check.run(i_channel, "channel", channel_of, required=True)
+        direction = check.run(i_direction, "direction", direction_of, required=True)
+        kind = check.run(i_kind, "kind", kind_of)
+        body = cells[i_body].strip()
+        if check.ok:
             key = interaction_key(
-                party=party_ext, occurred_at=moment, channel=channel, direction=direction, kind=kind, body=body
-            )
-            sink((key, party_id, stored_moment(moment), channel, direction, kind, body or None))
+                party=party, occurred_at=when, channel=channel, direction=direction, kind=kind, body=body)
+            sink((row, key, party, str(when.replace(tzinfo=None)), channel, direction, kind, body or None))
+        elif party:
+            sink((row, None, party, None, None, None, None, None))
+    plan.rows = rows
     return plan

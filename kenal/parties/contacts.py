@@ -26,10 +26,15 @@ def normalize_phone(raw: str, region: str | None = None) -> str:
     digits = re.sub(r"[^\d+]", "", text)
     # "62812..." without the plus is how many Indonesians write a WhatsApp number;
     # read it so only where Indonesia is the region, and only when the result is valid.
-    if region == "ID" and not digits.startswith("+") and digits.startswith("62"):
-        candidate = _parse("+" + digits, region)
-        if candidate is not None and phonenumbers.is_valid_number(candidate):
-            return phonenumbers.format_number(candidate, phonenumbers.PhoneNumberFormat.E164)
+    if region == "ID" and not digits.startswith("+"):
+        if text.startswith("62"):
+            candidate = _parse("+" + digits, region)
+            if candidate is not None and phonenumbers.is_valid_number(candidate):
+                return phonenumbers.format_number(candidate, phonenumbers.PhoneNumberFormat.E164)
+        # Indonesians write a number at home with its 0 ("0812…", "(021) …"); without
+        # it, "(626) 555-1234" is a number of another country, not one to guess at.
+        if not digits.startswith("0"):
+            raise ValidationError(_("“%(value)s” is not a phone number.") % {"value": raw}, code="phone")
     number = _parse(digits, region)
     if number is None or not phonenumbers.is_valid_number(number):
         raise ValidationError(_("“%(value)s” is not a phone number.") % {"value": raw}, code="phone")

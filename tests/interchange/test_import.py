@@ -140,7 +140,7 @@ def test_it_imports_interactions_once(write_csv, parties_file):
 
 def test_it_changes_nothing_when_the_same_files_are_imported_again(write_csv, parties_file, orders_file, csm):
     agreements = write_csv("agreements.csv", AGREEMENT_HEADER, [
-        ["A-1", "P-9", "Retainer", "", "", "2026-01-10", "2026-01-10", "2026-02-01", "", "", "", "100.50", "", "",
+        ["A-1", "P-9", "Retainer", "", "", "2026-01-10", "2026-01-10", "2026-02-01", "", "", "", "100.50", "USD", "",
          "citra"]])
     interactions = write_csv("interactions.csv", INTERACTION_HEADER, [
         ["P-1", "2026-03-03T08:00:00", "whatsapp", "inbound", "question", "Ada ukuran L?"]])
