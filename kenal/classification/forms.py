@@ -3,9 +3,13 @@ input and put the services' errors back on the fields."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import Any
+
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MinValueValidator
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from kenal.classification.models import Characteristic, ClassificationSettings, OverrideField, Relationship
@@ -74,9 +78,54 @@ SETTINGS_GROUPS = [
 ]
 
 
+def plain_number(number: Any) -> str:
+    """A number as a person types it in the reader's language: ``12`` rather than
+    ``12.000``, ``0,5`` in Indonesian and ``0.5`` in English."""
+    text = format(Decimal(str(number)).normalize(), "f")
+    return text.replace(".", formats.get_format("DECIMAL_SEPARATOR"))
+
+
+class LocalDecimalField(forms.DecimalField):
+    """A decimal typed with the reader's decimal mark (a comma in Indonesian; a dot
+    is read as one too) and shown without trailing zeros."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("localize", True)
+        super().__init__(**kwargs)
+        self.widget.attrs["inputmode"] = "decimal"
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+            return plain_number(value)
+        return value
+
+
+class PercentField(LocalDecimalField):
+    """A share kept as a fraction between 0 and 1, read and written as a percentage:
+    0.5 is shown as ``50 %``, and ``50``, ``50 %`` or ``12,5`` are accepted."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(min_value=0, max_value=100, **kwargs)
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+            return f"{plain_number(Decimal(str(value)) * 100)} %"
+        return value
+
+    def to_python(self, value: Any) -> Decimal | None:
+        if isinstance(value, str):
+            value = value.strip().removesuffix("%").strip()
+        return super().to_python(value)
+
+    def clean(self, value: Any) -> float | None:
+        percent = super().clean(value)
+        return None if percent is None else float(percent / 100)
+
+
 class ClassificationSettingsForm(forms.ModelForm):
-    """The business profile and every threshold. Shares are fractions between 0 and
-    1; counts of days, hours and orders are whole numbers of at least 1."""
+    """The business profile and every threshold. Shares are percentages between 0 and
+    100 (kept as fractions); counts of days, hours and orders are whole numbers of at
+    least 1; numbers are typed and shown in the reader's language."""
 
     class Meta:
         model = ClassificationSettings
@@ -85,14 +134,20 @@ class ClassificationSettingsForm(forms.ModelForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         # Django's own validators: their messages are already in both languages.
-        for name, form_field in self.fields.items():
-            if name in SHARE_FIELDS:
-                form_field.validators += [MinValueValidator(0), MaxValueValidator(1)]
-                form_field.widget.attrs.update({"min": "0", "max": "1", "step": "0.01"})
-            elif isinstance(form_field, forms.IntegerField):
+        for name in SHARE_FIELDS:
+            model_field = self.fields[name]
+            self.fields[name] = PercentField(
+                label=model_field.label, help_text=_("In percent: 50 is half."), required=model_field.required,
+            )
+        for form_field in self.fields.values():
+            if isinstance(form_field, forms.IntegerField) and not isinstance(form_field, forms.DecimalField):
                 form_field.validators.append(MinValueValidator(1))
                 form_field.widget.attrs["min"] = "1"
-        self.fields["intermediate_min_units"].widget.attrs["min"] = "0"
+        units = self.fields["intermediate_min_units"]
+        self.fields["intermediate_min_units"] = LocalDecimalField(
+            label=units.label, help_text=units.help_text, required=units.required,
+            max_digits=units.max_digits, decimal_places=units.decimal_places,
+        )
 
     def groups(self) -> list[tuple[str, list[forms.BoundField]]]:
         return [(legend, [self[name] for name in names]) for legend, names in SETTINGS_GROUPS]

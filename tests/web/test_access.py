@@ -22,9 +22,11 @@ def test_it_sends_anonymous_visitors_to_the_login_page_from_every_page(client, b
         response = client.get(url)
         assert response.status_code == 302, url
         assert response["Location"].startswith("/login/?next="), url
-    response = client.post("/account/language/", {"language": "en", "next": "/parties/"})
-    assert response.status_code == 302
-    assert response["Location"].startswith("/login/")
+    # The language switch is open to visitors (the login page offers it); where it
+    # sends them back to still asks them to log in.
+    response = client.post("/account/language/", {"language": "en", "next": "/parties/"}, follow=True)
+    assert response.redirect_chain[-1][0].startswith("/login/")
+    assert '<html lang="en">' in response.content.decode()
 
 
 def test_it_stores_nothing_when_an_anonymous_visitor_posts_a_party(client, budi):

@@ -71,3 +71,28 @@ def test_it_only_switches_on_a_post_with_the_csrf_token(sales):
     assert client.post("/account/language/", {"language": "en", "next": "/parties/"}).status_code == 403
     sales.refresh_from_db()
     assert sales.language == ""
+
+
+def test_it_offers_the_language_switch_on_the_login_page(db):
+    visitor = Client(headers={"Accept-Language": "id"})
+    html = visitor.get("/login/").content.decode()
+    assert _lang(html) == "id"
+    assert 'action="/account/language/"' in html and 'value="en" lang="en"' in html
+    assert "Nama pengguna</label>" in html and "Kata sandi</label>" in html
+    response = visitor.post("/account/language/", {"language": "en", "next": "/login/"})
+    assert response.status_code == 302 and response["Location"] == "/login/"
+    html = visitor.get("/login/").content.decode()
+    assert _lang(html) == "en"
+    assert "Username</label>" in html and "Password</label>" in html
+
+
+def test_it_writes_form_labels_without_a_colon(sales, manager):
+    for user, url in ((sales, "/parties/new/"), (manager, "/settings/classification/"), (sales, "/account/tokens/")):
+        client = Client(headers={"Accept-Language": "en"})
+        client.force_login(user)
+        html = client.get(url).content.decode()
+        labels = re.findall(r"<label[^>]*>(.*?)</label>", html, re.S)
+        assert labels, url
+        assert [text for text in labels if text.strip().endswith(":")] == [], url
+    html = Client(headers={"Accept-Language": "en"}).get("/login/").content.decode()
+    assert "Username</label>" in html
