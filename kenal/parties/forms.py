@@ -134,7 +134,6 @@ class PartyForm(forms.Form):
     )
 
     def __init__(self, *args, **kwargs) -> None:
-        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         for name, kind in CONTACT_FIELDS.items():
             self.fields[name] = ContactsField(
