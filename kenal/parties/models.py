@@ -100,3 +100,38 @@ class ContactPoint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.value}"
+
+
+class Match(models.Lookup):
+    """``body__match=<FTS5 query>``: a lookup in SQLite's trigram index of the search
+    text. PostgreSQL's pg_trgm index serves plain LIKE, so only SQLite uses it."""
+
+    lookup_name = "match"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} MATCH {rhs}", [*lhs_params, *rhs_params]
+
+
+class SearchText(models.TextField):
+    pass
+
+
+SearchText.register_lookup(Match)
+
+
+class PartySearch(models.Model):
+    """The search text of a party (see kenal.parties.search): a pg_trgm-indexed table
+    on PostgreSQL, an FTS5 trigram table on SQLite, both written by database triggers
+    alone. Its column is ``rowid`` because that is the FTS5 table's key."""
+
+    party = models.OneToOneField(
+        Party, primary_key=True, db_column="rowid", on_delete=models.DO_NOTHING, related_name="search",
+        db_constraint=False,
+    )
+    body = SearchText()
+
+    class Meta:
+        managed = False
+        db_table = "parties_partysearch"

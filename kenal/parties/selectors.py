@@ -2,47 +2,64 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import date, datetime, time, timedelta
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.core.exceptions import ObjectDoesNotExist
+from django.db import connection, models
+from django.db.models import Case, F, Prefetch, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from kenal.agreements.models import Agreement
+from kenal.classification.engine import EPOCH
 from kenal.commerce.models import LineStatus, Order, OrderLine
 from kenal.interactions.models import Interaction
-from kenal.parties.contacts import looks_like_phone, normalize_phone
+from kenal.parties import search
 from kenal.parties.models import PHONE_KINDS, ContactKind, ContactPoint, Party
 
 
 def party_search(*, query: str = "", kind: str = "") -> QuerySet[Party]:
-    """Parties matching a free-text query: a name fragment, an email, a phone number
-    written any common way, or an external id. Contact lookups are exact index hits."""
+    """Parties matching a free-text query, best matches first.
+
+    Every word typed must be found somewhere in a party's search text (kenal.parties.
+    search): a fragment of its name in any word order, of an email, of an external id,
+    or of a phone number written any common way (0812-2226, 62812 2226, +62 812-2226,
+    2226 9572). Case and accents do not matter. Words of one or two letters have no
+    trigram to look up; typed alone they find names and external ids starting so.
+
+    Ranked: a whole value typed exactly, then the start of a value or of a word of the
+    name, then anything else; ties by name. ``search_rank`` carries the rank."""
     qs = Party.objects.all()
     if kind:
         qs = qs.filter(kind=kind)
-    text = query.strip()
-    if not text:
+    if not query.strip():
         return qs
-    values = {text.lower(), text.lower().removeprefix("@")}
-    # A phone number or an email address is never part of a name: skip the name scan,
-    # the one part of a search that reads every party.
-    by_name = "@" not in text[1:]
-    if looks_like_phone(text):
-        try:
-            values.add(normalize_phone(text))
-            by_name = False
-        except Exception:  # noqa: BLE001 - not a phone after all; the other matches stand
-            pass
-    # The exact matches are uncorrelated subqueries, each computed once from its own
-    # index, and tested by id: so a name scan in (name, id) order never has to read
-    # the party rows it rejects. That keeps a no-match search over 100,000 parties fast.
-    match = Q(pk__in=Party.objects.filter(external_id=text).values("pk")) | Q(
-        pk__in=ContactPoint.objects.filter(value__in=values).values("party_id")
-    )
-    if by_name:
-        match |= Q(name__icontains=text)
-    return qs.filter(match)
+    read = search.read_query(query)
+    if read.short:
+        start = read.text.removeprefix("@")
+        match = Q(name__istartswith=start) | Q(external_id__istartswith=start)
+        return qs.filter(match).annotate(search_rank=Value(1)).order_by("name", "id")
+    exact, leading = Q(), Q()
+    for whole in read.whole:
+        exact |= Q(search__body__contains=f"|{whole}|")
+        leading |= Q(search__body__contains=f"|{whole}") | Q(search__body__contains=f" {whole}")
+    rank = Case(When(exact, then=Value(0)), When(leading, then=Value(1)), default=Value(2))
+    # Ranked before filtering: a filter after the annotation makes the join to the
+    # search table an inner join, which SQLite's MATCH requires.
+    qs = qs.annotate(search_rank=rank)
+    sqlite = connection.vendor == "sqlite"
+    for alternatives in read.fragments:
+        if sqlite and all(len(word) >= search.MIN_FRAGMENT for word in alternatives):
+            qs = qs.filter(search__body__match=search.fts_query(alternatives))
+        else:
+            either = Q()
+            for word in alternatives:
+                either |= Q(search__body__contains=word)
+            qs = qs.filter(either)
+    return qs.order_by("search_rank", "name", "id")
 
 
 def contact_points_shared(*, party: Party) -> dict[int, list[Party]]:
@@ -65,58 +82,130 @@ def contact_points_shared(*, party: Party) -> dict[int, list[Party]]:
 
 
 PAGE_SIZE = 25
+# Counting every match of a fragment found in a million parties would read them all;
+# past this many the list says "more than 10,000".
+COUNT_CAP = 10_000
+
+
+class Sort(models.TextChoices):
+    """How the list is ordered. Without a choice: the best matches first when
+    searching, else by name."""
+
+    NAME = "name", _("Name (A–Z)")
+    ACTIVITY = "activity", _("Last activity (latest first)")
+    REVENUE = "revenue", _("Revenue, last 12 months (highest first)")
+
+
+def party_sorted(parties: QuerySet[Party], sort: str) -> QuerySet[Party]:
+    """``parties`` in the chosen order; the last activity is the later of the last
+    order and the last interaction, as the profiles hold them. Parties without a
+    profile (not classified yet) come last."""
+    if sort == Sort.NAME:
+        return parties.order_by("name", "id")
+    if sort == Sort.ACTIVITY:
+        never = Value(-10**6)
+        latest = Greatest(
+            Coalesce("profile__last_order_day", never), Coalesce("profile__last_interaction_day", never)
+        )
+        return parties.annotate(last_activity_day=latest).order_by(
+            F("last_activity_day").desc(nulls_last=True), "name", "id"
+        )
+    if sort == Sort.REVENUE:
+        return parties.order_by(F("profile__revenue_12m").desc(nulls_last=True), "name", "id")
+    return parties
 
 
 @dataclass
 class PartyPage:
-    """One page of a party list, found by seeking from a neighbour's (name, id) rather
-    than by OFFSET and COUNT, so every page costs the same at any size."""
+    """One numbered page of a party list, with how many parties the list holds
+    (``total``; when ``total_capped``, at least that many)."""
 
     parties: list[Party]
-    next_after: int | None
-    prev_before: int | None
+    number: int
+    has_next: bool
+    total: int
+    total_capped: bool
+
+    @property
+    def has_prev(self) -> bool:
+        return self.number > 1
+
+    @property
+    def first_index(self) -> int:
+        return (self.number - 1) * PAGE_SIZE + 1 if self.parties else 0
+
+    @property
+    def last_index(self) -> int:
+        return (self.number - 1) * PAGE_SIZE + len(self.parties)
 
 
-def _seek_key(pk: int | None) -> tuple[str, int] | None:
-    if pk is None:
-        return None
-    name = Party.objects.filter(pk=pk).values_list("name", flat=True).first()
-    return None if name is None else (name, pk)
+def party_count(parties: QuerySet[Party], cap: int = COUNT_CAP) -> tuple[int, bool]:
+    """How many ``parties``, counted up to ``cap`` (then True: "more than cap")."""
+    plain = parties.order_by()
+    if not plain.query.where:
+        return plain.count(), False
+    # Only ids, without the ranking or the sort's joins: a count needs neither.
+    found = plain.values("pk")[: cap + 1].count()
+    return min(found, cap), found > cap
 
 
-def party_page(
-    *, parties: QuerySet[Party], after: int | None = None, before: int | None = None, size: int = PAGE_SIZE
-) -> PartyPage:
-    """The page of ``parties`` (ordered by name, then id) just after the party ``after``
-    or just before the party ``before``; the first page when neither is given. Each
-    party carries ``primary_email`` and ``primary_phone`` for the list."""
-    after_key, before_key = _seek_key(after), _seek_key(before)
-    # Seek over ids and names only, so both databases answer from the (name, id) index
-    # alone without visiting the rows a search rejects; then read the page's rows.
-    ids = parties.values_list("pk", flat=True)
-    if before_key is not None:
-        name, pk = before_key
-        found = list(ids.filter(Q(name__lt=name) | Q(name=name, id__lt=pk)).order_by("-name", "-id")[: size + 1])
-        has_prev, has_next = len(found) > size, True
-        found = found[:size][::-1]
-    else:
-        if after_key is not None:
-            name, pk = after_key
-            ids = ids.filter(Q(name__gt=name) | Q(name=name, id__gt=pk))
-        found = list(ids.order_by("name", "id")[: size + 1])
-        has_next, has_prev = len(found) > size, after_key is not None
-        found = found[:size]
-    by_id = Party.objects.prefetch_related("contact_points").in_bulk(found)
+def day_date(day: int | None) -> date | None:
+    """A day as the profiles count it (days since 1 January 1970) as a date."""
+    return None if day is None else EPOCH + timedelta(days=day)
+
+
+def party_page(*, parties: QuerySet[Party], number: int = 1, size: int = PAGE_SIZE) -> PartyPage:
+    """Page ``number`` of ``parties`` (ordered as given). Each party carries
+    ``primary_email``, ``primary_phone``, ``csm``, ``last_contact_on`` and
+    ``revenue_12m`` for the list; a number past the end gives the last page."""
+    total, capped = party_count(parties)
+    last = max(1, -(-total // size))
+    if not capped:
+        number = min(number, last)
+    number = max(1, number)
+    offset = (number - 1) * size
+    found = list(parties.values_list("pk", flat=True)[offset: offset + size + 1])
+    has_next = len(found) > size
+    found = found[:size]
+    by_id = (
+        Party.objects.select_related("profile__csm").prefetch_related("contact_points").in_bulk(found)
+    )
     rows = [by_id[pk] for pk in found if pk in by_id]
     for party in rows:
-        points = list(party.contact_points.all())
-        party.primary_email = next((c.value for c in points if c.kind == ContactKind.EMAIL), "")
-        party.primary_phone = next((c.value for c in points if c.kind in PHONE_KINDS), "")
-    return PartyPage(
-        parties=rows,
-        next_after=rows[-1].pk if rows and has_next else None,
-        prev_before=rows[0].pk if rows and has_prev else None,
+        _list_facts(party)
+    return PartyPage(parties=rows, number=number, has_next=has_next, total=total, total_capped=capped)
+
+
+def _list_facts(party: Party) -> None:
+    points = list(party.contact_points.all())
+    party.primary_email = next((c.value for c in points if c.kind == ContactKind.EMAIL), "")
+    party.primary_phone = next((c.value for c in points if c.kind in PHONE_KINDS), "")
+    profile = party.profile if _has_profile(party) else None
+    party.profile_row = profile
+    party.csm = profile.csm if profile is not None else None
+    party.last_contact_on = day_date(profile.last_interaction_day) if profile is not None else None
+    days = [d for d in (profile.last_interaction_day, profile.last_order_day) if d is not None] if profile else []
+    party.last_activity_on = day_date(max(days)) if days else None
+    party.revenue_12m = profile.revenue_12m if profile is not None else None
+
+
+def _has_profile(party: Party) -> bool:
+    try:
+        party.profile
+    except ObjectDoesNotExist:
+        return False
+    return True
+
+
+def party_export_rows(parties: QuerySet[Party], chunk: int = 2000) -> Iterator[Party]:
+    """Every party of ``parties`` in order, with the list's facts and all its
+    contact points, read ``chunk`` at a time so a long export streams."""
+    rows = parties.select_related("profile__csm").prefetch_related(
+        Prefetch("contact_points", queryset=ContactPoint.objects.order_by("kind", "id"))
     )
+    for party in rows.iterator(chunk_size=chunk):
+        _list_facts(party)
+        yield party
 
 
 LINKS_CAP = 50

@@ -3,9 +3,11 @@ writes through services; htmx requests get only the partial they swap in."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
@@ -15,6 +17,7 @@ from kenal.classification.display import attach_profiles, parties_by_profile, pr
 from kenal.classification.forms import ProfileFilterForm
 from kenal.parties import selectors
 from kenal.parties.access import parties_access, party_for_user
+from kenal.parties.export import party_csv
 from kenal.parties.forms import PartyFilterForm, PartyForm, party_ref
 from kenal.parties.services import party_create, party_update
 
@@ -31,29 +34,55 @@ def _render(request: HttpRequest, template: str, partial: str, context: dict) ->
     return response
 
 
-@require_http_methods(["GET"])
-def party_list(request: HttpRequest) -> HttpResponse:
-    parties_access(request.user)
+def _list_selection(request: HttpRequest) -> tuple[QuerySet, dict]:
+    """The parties the list shows for this query string: search, filters and sort,
+    shared by the page and its CSV export so both hold the same selection."""
     filters = PartyFilterForm(request.GET)
     profile_filters = ProfileFilterForm(request.GET)
     arguments = filters.search_arguments()
     narrowing = profile_filters.filter_arguments()
-    cleaned = filters.cleaned_data if filters.is_valid() else {}
+    sort = request.GET.get("sort", "")
+    if sort not in selectors.Sort.values:
+        sort = ""
     found = selectors.party_search(**arguments)
-    page = selectors.party_page(
-        parties=parties_by_profile(found, **narrowing), after=cleaned.get("after"), before=cleaned.get("before")
-    )
+    parties = selectors.party_sorted(parties_by_profile(found, **narrowing), sort)
+    context = {
+        "filters": filters, "profile_filters": profile_filters, "sort": sort, "sorts": selectors.Sort.choices,
+        "searching": any(arguments.values()) or any(narrowing.values()), "found": found,
+        "currency": settings.KENAL_DEFAULT_CURRENCY,
+    }
+    return parties, context
+
+
+@require_http_methods(["GET"])
+def party_list(request: HttpRequest) -> HttpResponse:
+    parties_access(request.user)
+    parties, context = _list_selection(request)
+    try:
+        number = int(request.GET.get("page", "1"))
+    except ValueError:
+        number = 1
+    page = selectors.party_page(parties=parties, number=number)
     attach_profiles(page.parties)
     query = request.GET.copy()
-    for key in ("after", "before"):
+    for key in ("page", "after", "before"):
         query.pop(key, None)
-    context = {
-        "filters": filters, "profile_filters": profile_filters, "page": page, "query": query.urlencode(),
-        "searching": any(arguments.values()) or any(narrowing.values()),
+    context |= {
+        "page": page, "query": query.urlencode(),
         # Counts follow the search alone, so choosing one relationship keeps the others' numbers in view.
-        "facets": profile_facets(counts=profile_counts(found), params=request.GET),
+        "facets": profile_facets(counts=profile_counts(context.pop("found")), params=query),
     }
     return _render(request, "parties/party_list.html", "results", context)
+
+
+@require_http_methods(["GET"])
+def party_export(request: HttpRequest) -> StreamingHttpResponse:
+    """The list's current selection (same search, filters and sort) as CSV, streamed."""
+    parties_access(request.user)
+    parties, _context = _list_selection(request)
+    response = StreamingHttpResponse(party_csv(parties), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="parties.csv"'
+    return response
 
 
 @require_http_methods(["GET"])

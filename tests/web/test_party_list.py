@@ -81,6 +81,192 @@ def test_it_pages_forward_and_back_without_losing_the_search(as_support, db):
 def test_it_reads_a_page_in_a_fixed_number_of_queries(as_support, db, django_assert_max_num_queries):
     for n in range(40):
         f.party(f"Warung {n:02d}", contacts=[("email", f"w{n}@example.id"), ("phone", f"0812-0000-{n:04d}")])
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         html = as_support.get("/parties/", {"q": "warung"}, HTTP_HX_REQUEST="true").content.decode()
     assert len(_names(html)) == 25
+
+
+# What a person types to find someone, from a user's trial: fragments of each value.
+@pytest.fixture
+def trial(db):
+    return {
+        "akira": f.party(
+            "Akira Schmidt", external_id="P-005",
+            contacts=[("email", "akira@gmail.com"), ("whatsapp", "0812-2226-9572")],
+        ),
+        "andi": f.party("Andi Siregar", external_id="P-017", contacts=[("email", "andi.siregar@yahoo.co.id")]),
+        "jose": f.party("José Müller", contacts=[("phone", "+62 21 5550 1234")]),
+        "other": f.party("Budi Santoso", external_id="CUST-9", contacts=[("phone", "0813-1111-2222")]),
+    }
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("gmail.com", ["Akira Schmidt"]),
+        ("andi.siregar", ["Andi Siregar"]),
+        ("0812-2226", ["Akira Schmidt"]),
+        ("2226-9572", ["Akira Schmidt"]),
+        ("62812 2226", ["Akira Schmidt"]),
+        ("+62 812-2226", ["Akira Schmidt"]),
+        ("2226 9572", ["Akira Schmidt"]),
+        ("P-005", ["Akira Schmidt"]),
+        ("schmidt akira", ["Akira Schmidt"]),
+        ("SCHMIDT", ["Akira Schmidt"]),
+        ("muller jose", ["José Müller"]),
+        ("Müll", ["José Müller"]),
+        ("021-5550", ["José Müller"]),
+        ("siregar yahoo", ["Andi Siregar"]),
+    ],
+)
+def test_it_finds_fragments_of_names_emails_phones_and_external_ids(as_support, trial, query, expected):
+    response = as_support.get("/parties/", {"q": query}, HTTP_HX_REQUEST="true")
+    assert _names(response.content.decode()) == expected
+
+
+def test_it_finds_a_party_only_when_every_word_matches(as_support, trial):
+    assert _names(as_support.get("/parties/", {"q": "akira santoso"}).content.decode()) == []
+    assert _names(as_support.get("/parties/", {"q": "santoso budi"}).content.decode()) == ["Budi Santoso"]
+
+
+def test_it_ranks_an_exact_value_before_a_start_before_a_fragment(as_support, db):
+    f.party("Ana Wijaya")  # "ana" at the start of a word of the name
+    f.party("Ana")  # the whole name
+    f.party("Diana Putri")  # "ana" inside a word
+    f.party("Zul", contacts=[("email", "ana@example.id")])  # the start of an email
+    html = as_support.get("/parties/", {"q": "ana"}).content.decode()
+    assert _names(html) == ["Ana", "Ana Wijaya", "Zul", "Diana Putri"]
+
+
+def test_it_reads_one_or_two_letters_as_the_start_of_a_name_or_external_id(as_support, trial):
+    assert _names(as_support.get("/parties/", {"q": "an"}).content.decode()) == ["Andi Siregar"]
+    assert _names(as_support.get("/parties/", {"q": "p-"}).content.decode()) == ["Akira Schmidt", "Andi Siregar"]
+
+
+def test_it_finds_a_party_by_its_new_values_after_an_edit_and_not_by_the_old(as_support, trial):
+    from kenal.parties.services import PartyData, party_update
+
+    akira = trial["akira"]
+    party_update(actor=None, party=akira, data=PartyData(
+        name="Akira Tanaka", external_id="P-005", contacts=[("email", "akira@proton.me")],
+    ))
+    assert _names(as_support.get("/parties/", {"q": "tanaka"}).content.decode()) == ["Akira Tanaka"]
+    assert _names(as_support.get("/parties/", {"q": "proton"}).content.decode()) == ["Akira Tanaka"]
+    assert _names(as_support.get("/parties/", {"q": "gmail.com"}).content.decode()) == []
+    assert _names(as_support.get("/parties/", {"q": "2226-9572"}).content.decode()) == []
+    akira.delete()
+    assert _names(as_support.get("/parties/", {"q": "akira"}).content.decode()) == []
+
+
+def test_it_finds_fragments_through_the_api_too(support, trial):
+    from django.test import Client
+
+    from kenal.accounts.services import token_create
+
+    _token, raw = token_create(user=support, name="search")
+    client = Client(headers={"Authorization": f"Bearer {raw}"})
+    for query, name in (("schmidt akira", "Akira Schmidt"), ("0812-2226", "Akira Schmidt"), ("gmail.com", "Akira Schmidt"),
+                        ("P-017", "Andi Siregar")):
+        body = client.get("/api/v1/parties", {"q": query}).json()
+        assert [item["name"] for item in body["items"]] == [name], query
+        assert body["count"] == 1
+
+
+# The list's count, sorts, facts per party and its CSV export.
+def _day(text: str) -> int:
+    from datetime import date
+
+    return (date.fromisoformat(text) - date(1970, 1, 1)).days
+
+
+@pytest.fixture
+def customers(db, csm):
+    from kenal.classification.models import PartyProfile
+
+    csm.first_name, csm.last_name = "Citra", "Dewi"
+    csm.save()
+    made = {
+        "budi": f.party("Budi Santoso", external_id="C-1",
+                        contacts=[("email", "budi@example.id"), ("whatsapp", "0812-2226-9572"), ("instagram", "@budi.s")]),
+        "ani": f.party("Ani Wijaya", contacts=[("email", "ani@example.id")]),
+        "cici": f.party("Cici Halim"),
+    }
+    facts = {
+        "budi": dict(revenue_12m=1250000, last_interaction_day=_day("2026-11-29"), last_order_day=_day("2026-06-01"), csm=csm),
+        "ani": dict(revenue_12m=5000000, last_interaction_day=None, last_order_day=_day("2026-11-30")),
+        "cici": dict(revenue_12m=0, last_interaction_day=_day("2025-01-02"), last_order_day=None),
+    }
+    for key, values in facts.items():
+        PartyProfile.objects.filter(party=made[key]).update(**values)
+    return made
+
+
+def test_it_shows_the_count_csm_last_contact_and_revenue_of_each_party(as_support, customers):
+    html = as_support.get("/parties/").content.decode()
+    assert "3 parties" in html
+    row = re.search(r"Budi Santoso</a></th>(.*?)</tr>", html, re.S).group(1)
+    assert "Citra Dewi" in row and "29 Nov 2026" in row and "Rp 1.250.000" in row
+    assert "1 party" in as_support.get("/parties/", {"q": "santoso"}).content.decode()
+
+
+def test_it_sorts_by_name_last_activity_and_revenue_and_keeps_the_sort_in_its_links(as_support, customers):
+    def listed(**params):
+        return _names(as_support.get("/parties/", params).content.decode())
+
+    assert listed() == ["Ani Wijaya", "Budi Santoso", "Cici Halim"]
+    assert listed(sort="revenue") == ["Ani Wijaya", "Budi Santoso", "Cici Halim"]
+    assert listed(sort="activity") == ["Ani Wijaya", "Budi Santoso", "Cici Halim"]
+    from kenal.classification.models import PartyProfile
+
+    PartyProfile.objects.filter(party=customers["cici"]).update(revenue_12m=9000000, last_interaction_day=_day("2026-12-01"))
+    assert listed(sort="revenue") == ["Cici Halim", "Ani Wijaya", "Budi Santoso"]
+    assert listed(sort="activity") == ["Cici Halim", "Ani Wijaya", "Budi Santoso"]
+    html = as_support.get("/parties/", {"sort": "revenue", "q": "a"}).content.decode()
+    assert re.search(r'<option value="revenue" selected>', html)
+    export = re.search(r'href="(/parties/export\.csv[^"]*)"', html).group(1).replace("&amp;", "&")
+    assert "sort=revenue" in export and "q=a" in export
+
+
+def test_it_counts_past_the_cap_as_more_than(db):
+    from kenal.parties.selectors import party_count, party_search
+
+    for n in range(5):
+        f.party(f"Toko {n}")
+    assert party_count(party_search(query="toko"), cap=3) == (3, True)
+    assert party_count(party_search(query="toko"), cap=5) == (5, False)
+
+
+def test_it_exports_the_current_selection_as_csv_for_a_spreadsheet(as_support, customers):
+    import csv
+
+    from kenal.classification.models import PartyProfile
+
+    PartyProfile.objects.filter(party=customers["cici"]).update(revenue_12m=9000000)
+    response = as_support.get("/parties/export.csv", {"sort": "revenue"})
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"]
+    raw = b"".join(response.streaming_content)
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(raw.decode("utf-8-sig").splitlines()))
+    assert rows[0][:3] == ["Name", "Kind", "External id"]
+    assert rows[0][-1] == "Revenue, last 12 months (IDR)"
+    assert [row[0] for row in rows[1:]] == ["Cici Halim", "Ani Wijaya", "Budi Santoso"]
+    budi = dict(zip(rows[0], rows[3]))
+    assert budi["Email"] == "budi@example.id"
+    assert budi["Phone"] == "0812-2226-9572"
+    assert budi["Other contacts"] == "Instagram: budi.s"
+    assert budi["CSM"] == "Citra Dewi"
+    assert budi["Last contact"] == "2026-11-29"
+    assert budi["Revenue, last 12 months (IDR)"] == "1250000"
+    searched = b"".join(as_support.get("/parties/export.csv", {"q": "0812-2226"}).streaming_content).decode("utf-8-sig")
+    assert [row[0] for row in csv.reader(searched.splitlines())][1:] == ["Budi Santoso"]
+
+
+def test_it_exports_with_headers_in_indonesian(support, customers):
+    from django.test import Client
+
+    client = Client(headers={"Accept-Language": "id"})
+    client.force_login(support)
+    raw = b"".join(client.get("/parties/export.csv").streaming_content).decode("utf-8-sig")
+    assert raw.splitlines()[0].startswith("Nama,")
+    assert "Kontak terakhir" in raw.splitlines()[0]
