@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "axes",
     "template_partials",
     "django_tasks",
     "django_tasks_db",
@@ -127,6 +128,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it turns a login attempt during a lockout into the
+    # lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "kenal.urls"
@@ -185,6 +189,20 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Logins are throttled per username and address: KENAL_LOGIN_FAILURE_LIMIT failures in
+# a row are allowed; a further one locks that pair out for KENAL_LOGIN_LOCKOUT_MINUTES
+# (counted from the last attempt), when even the right password waits. A successful
+# login clears the count. Axes refuses the attempt that reaches its own limit, hence +1.
+AXES_FAILURE_LIMIT = env_int("KENAL_LOGIN_FAILURE_LIMIT", 5) + 1
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("KENAL_LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "kenal.accounts.lockout.login_locked_out"
+AXES_VERBOSE = False
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "parties:list"
 LOGOUT_REDIRECT_URL = "login"

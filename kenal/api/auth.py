@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 from typing import Any
 
 from django.conf import settings
@@ -52,9 +53,25 @@ class TokenRateThrottle(SimpleRateThrottle):
     applies at once."""
 
     scope = "token"
+    _PER_CALL = frozenset({"key", "history", "now", "rate", "num_requests", "duration"})
 
     def __init__(self) -> None:
+        # ninja's throttles keep the call being checked on the instance (key, history,
+        # now) between allow_request() and wait(); one instance serves every thread of
+        # the server, so that state is kept per thread.
+        self._call = threading.local()
         super().__init__(rate=settings.KENAL_API_RATE)
+
+    def __getattr__(self, name: str) -> Any:
+        if name in self._PER_CALL:
+            return getattr(self.__dict__["_call"], name)
+        raise AttributeError(name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in self._PER_CALL:
+            setattr(self._call, name, value)
+        else:
+            super().__setattr__(name, value)
 
     def allow_request(self, request: HttpRequest) -> bool:
         self.rate = settings.KENAL_API_RATE
