@@ -1,19 +1,26 @@
 """The Django admin: every registered model's list loads for staff, with its rows,
-and stays closed to everyone else; writes go through the services or get audited."""
+and stays closed to everyone else; saves and deletes (one or by the bulk action) go
+through the services: audited, and the parties they touch reclassified at once."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import re
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from kenal.accounts.models import ApiToken
 from kenal.accounts.services import token_create
 from kenal.agreements.models import Agreement
+from kenal.agreements.services import AgreementData, agreement_create
 from kenal.audit.models import AuditEvent
+from kenal.classification.models import PartyProfile
+from kenal.commerce.services import LineData, order_create
+from kenal.interactions.services import interaction_create
 from kenal.commerce.models import Order, OrderLine, Product
 from kenal.interactions.models import Interaction
 from kenal.parties.models import Party, PartyKind
@@ -165,8 +172,8 @@ def test_it_audits_an_agreement_changed_in_the_admin(as_admin, admin_user, world
     assert agreement.ends_on == date(2026, 12, 31)
     event = AuditEvent.objects.get(action="agreement.update", target_id=str(agreement.pk))
     assert event.actor == admin_user
-    assert event.changes["tier"] == "gold"
-    assert event.changes["value"] == "36000000"
+    assert event.changes["tier"] == ["", "gold"]
+    assert event.changes["value"] == [None, "36000000"]
 
 
 def test_it_keeps_the_audit_trail_and_orders_read_only(as_admin, world):
@@ -224,3 +231,203 @@ def test_it_audits_agreements_deleted_by_the_bulk_action(as_admin, admin_user, w
     event = AuditEvent.objects.get(action="agreement.delete", target_id=str(agreement.pk))
     assert event.actor == admin_user
     assert event.changes["title"] == "Pendampingan pajak 2026"
+
+
+def _profile(party: Party) -> PartyProfile:
+    return PartyProfile.objects.get(party=party)
+
+
+def _jakarta_today() -> date:
+    return timezone.localdate()
+
+
+def _client_agreement(party: Party) -> Agreement:
+    signed = timezone.now() - timedelta(days=20)
+    return agreement_create(actor=None, party=party, data=AgreementData(
+        title="Pendampingan pajak", starts_on=_jakarta_today() - timedelta(days=20),
+        signed_by_provider_at=signed, signed_by_client_at=signed,
+    ))
+
+
+def _agreement_form(agreement: Agreement, **changes) -> dict:
+    data = {
+        "external_id": "", "title": agreement.title, "service_kind": agreement.service_kind, "tier": "",
+        "signed_by_provider_at_0": timezone.localtime(agreement.signed_by_provider_at).strftime("%Y-%m-%d"),
+        "signed_by_provider_at_1": "10:00:00",
+        "signed_by_client_at_0": timezone.localtime(agreement.signed_by_client_at).strftime("%Y-%m-%d"),
+        "signed_by_client_at_1": "10:00:00",
+        "starts_on": agreement.starts_on.isoformat(), "ends_on": "", "terminated_on": "",
+        "value": "", "currency": "IDR", "billing_period": "", "csm": "",
+    }
+    data.update(changes)
+    return data
+
+
+def _buy(buyer: Party, *, consumer: Party | None = None, days_ago: int = 3):
+    return order_create(actor=None, buyer=buyer, occurred_at=timezone.now() - timedelta(days=days_ago), lines=[
+        LineData(sku="KOPI", unit_price=Decimal(50000), consumer=consumer),
+    ])
+
+
+def test_it_ends_the_client_relationship_at_once_when_an_agreement_is_terminated_in_the_admin(as_admin, admin_user):
+    party = party_create(actor=None, data=PartyData(name="PT Sinar Jaya", kind=PartyKind.ORGANIZATION))
+    agreement = _client_agreement(party)
+    assert _profile(party).relationship == "client"
+    response = as_admin.post(f"/admin/agreements/agreement/{agreement.pk}/change/", _agreement_form(
+        agreement, terminated_on=_jakarta_today().isoformat(),
+    ))
+    assert response.status_code == 302, response.content.decode()[:3000]
+    agreement.refresh_from_db()
+    assert agreement.terminated_on == _jakarta_today()
+    assert _profile(party).relationship == "customer"  # a former client
+    event = AuditEvent.objects.get(action="agreement.update", target_id=str(agreement.pk))
+    assert event.actor == admin_user and event.changes["terminated_on"] == [None, _jakarta_today().isoformat()]
+
+
+def test_it_refuses_a_currency_that_is_not_iso_4217_in_the_agreement_admin(as_admin):
+    party = party_create(actor=None, data=PartyData(name="PT Sinar Jaya", kind=PartyKind.ORGANIZATION))
+    agreement = _client_agreement(party)
+    response = as_admin.post(f"/admin/agreements/agreement/{agreement.pk}/change/", _agreement_form(
+        agreement, currency="RP", tier="gold",
+    ))
+    assert response.status_code == 200
+    assert "“RP” is not an ISO 4217 currency code" in response.content.decode()
+    agreement.refresh_from_db()
+    assert (agreement.currency, agreement.tier) == ("IDR", "")
+
+
+def test_it_makes_a_client_at_once_of_an_agreement_added_in_the_admin(as_admin, admin_user):
+    party = party_create(actor=None, data=PartyData(name="PT Sinar Jaya", kind=PartyKind.ORGANIZATION))
+    when = (timezone.localtime() - timedelta(days=5)).strftime("%Y-%m-%d")
+    response = as_admin.post("/admin/agreements/agreement/add/", {
+        "external_id": "", "party": str(party.pk), "title": "Audit tahunan", "service_kind": "professional_service",
+        "tier": "", "signed_by_provider_at_0": when, "signed_by_provider_at_1": "09:00:00",
+        "signed_by_client_at_0": when, "signed_by_client_at_1": "09:00:00", "starts_on": when, "ends_on": "",
+        "terminated_on": "", "value": "", "currency": "IDR", "billing_period": "", "csm": "",
+    })
+    assert response.status_code == 302, response.content.decode()[:3000]
+    agreement = Agreement.objects.get(party=party)
+    assert _profile(party).relationship == "client"
+    assert AuditEvent.objects.filter(action="agreement.create", target_id=str(agreement.pk), actor=admin_user).exists()
+
+
+def test_it_ends_the_client_relationship_when_agreements_are_deleted_by_the_bulk_action(as_admin):
+    party = party_create(actor=None, data=PartyData(name="PT Sinar Jaya", kind=PartyKind.ORGANIZATION))
+    agreement = _client_agreement(party)
+    response = as_admin.post("/admin/agreements/agreement/", {
+        "action": "delete_selected", "_selected_action": [str(agreement.pk)], "post": "yes",
+    })
+    assert response.status_code == 302
+    assert _profile(party).relationship == "prospect"
+
+
+def _facet_count(html: str, facet: str) -> int:
+    match = re.search(rf'data-facet="{facet}"[^>]*>[^<]*<span class="facets__count">(\d+)</span>', html)
+    return int(match.group(1))
+
+
+def test_it_takes_a_deleted_referral_off_its_referrers_growing_and_off_the_counts(as_admin, admin_user):
+    referrer = party_create(actor=None, data=PartyData(name="Bu Ani"))
+    _buy(referrer, days_ago=40)
+    _buy(referrer, days_ago=20)
+    friend = party_create(actor=None, data=PartyData(name="Pak Joko", referred_by=referrer))
+    _buy(friend)
+    assert _profile(referrer).growing
+    customers = _facet_count(as_admin.get("/parties/").content.decode(), "relationship:customer")
+    assert customers == 2
+    response = as_admin.post(f"/admin/parties/party/{friend.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not Party.objects.filter(pk=friend.pk).exists()
+    assert not _profile(referrer).growing
+    assert _facet_count(as_admin.get("/parties/").content.decode(), "relationship:customer") == 1
+    assert AuditEvent.objects.filter(action="party.delete", target_id=str(friend.pk), actor=admin_user).exists()
+
+
+def test_it_reclassifies_whom_parties_deleted_by_the_bulk_action_touched(as_admin):
+    mother = party_create(actor=None, data=PartyData(name="Ibu Sari"))
+    child = party_create(actor=None, data=PartyData(name="Dewi"))
+    _buy(mother, consumer=child)
+    other = party_create(actor=None, data=PartyData(name="Duplikat"))
+    assert _profile(child).relationship == "consumer"
+    response = as_admin.post("/admin/parties/party/", {
+        "action": "delete_selected", "_selected_action": [str(mother.pk), str(other.pk)], "post": "yes",
+    })
+    assert response.status_code == 302
+    assert list(Party.objects.values_list("name", flat=True)) == ["Dewi"]
+    assert _profile(child).relationship == "prospect"
+    assert _facet_count(as_admin.get("/parties/").content.decode(), "relationship:prospect") == 1
+    assert AuditEvent.objects.filter(action="party.delete").count() == 2
+
+
+def test_it_reclassifies_the_buyer_when_an_order_is_deleted_in_the_admin(as_admin, admin_user):
+    buyer = party_create(actor=None, data=PartyData(name="Ibu Sari"))
+    order = _buy(buyer)
+    assert _profile(buyer).relationship == "customer"
+    response = as_admin.post(f"/admin/commerce/order/{order.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not Order.objects.exists()
+    assert _profile(buyer).relationship == "prospect"
+    event = AuditEvent.objects.get(action="order.delete", target_id=str(order.pk))
+    assert event.actor == admin_user and event.changes["lines"][0]["sku"] == "KOPI"
+
+
+def test_it_cancels_orders_by_the_admin_action_and_reclassifies(as_admin, admin_user):
+    buyer = party_create(actor=None, data=PartyData(name="Ibu Sari"))
+    child = party_create(actor=None, data=PartyData(name="Dewi"))
+    order = _buy(buyer, consumer=child)
+    response = as_admin.post("/admin/commerce/order/", {
+        "action": "cancel_orders", "_selected_action": [str(order.pk)],
+    }, follow=True)
+    assert "1 order cancelled." in response.content.decode()
+    order.refresh_from_db()
+    assert not order.is_paid and order.lines.get().status == "cancelled"
+    assert (_profile(buyer).relationship, _profile(child).relationship) == ("prospect", "prospect")
+    assert AuditEvent.objects.filter(action="order.cancel", target_id=str(order.pk), actor=admin_user).exists()
+
+
+def test_it_corrects_an_interaction_in_the_admin_and_reclassifies(as_admin, admin_user):
+    party = party_create(actor=None, data=PartyData(name="Rina"))
+    interaction = interaction_create(actor=None, party=party, occurred_at=timezone.now() - timedelta(days=1),
+                                     channel="whatsapp", direction="inbound", body="Halo")
+    assert _profile(party).potential
+    when = timezone.localtime(interaction.occurred_at)
+    response = as_admin.post(f"/admin/interactions/interaction/{interaction.pk}/change/", {
+        "occurred_at_0": when.strftime("%Y-%m-%d"), "occurred_at_1": when.strftime("%H:%M:%S"),
+        "channel": "whatsapp", "direction": "outbound", "kind": "message", "body": "Halo",
+    })
+    assert response.status_code == 302, response.content.decode()[:3000]
+    interaction.refresh_from_db()
+    assert interaction.direction == "outbound"
+    assert not _profile(party).potential
+    assert AuditEvent.objects.filter(action="interaction.update", target_id=str(interaction.pk),
+                                     actor=admin_user).exists()
+
+
+def test_it_reclassifies_when_interactions_are_deleted_by_the_bulk_action(as_admin, admin_user):
+    party = party_create(actor=None, data=PartyData(name="Rina"))
+    interaction = interaction_create(actor=None, party=party, occurred_at=timezone.now() - timedelta(days=1),
+                                     channel="whatsapp", direction="inbound", body="Halo")
+    response = as_admin.post("/admin/interactions/interaction/", {
+        "action": "delete_selected", "_selected_action": [str(interaction.pk)], "post": "yes",
+    })
+    assert response.status_code == 302
+    assert not _profile(party).potential
+    assert AuditEvent.objects.filter(action="interaction.delete", target_id=str(interaction.pk),
+                                     actor=admin_user).exists()
+
+
+def test_it_audits_products_changed_and_deleted_in_the_admin(as_admin, admin_user, world):
+    response = as_admin.post(f"/admin/commerce/product/{world['product'].pk}/change/", {
+        "sku": "KOPI-250", "name": "Kopi Gayo 250 gram", "kind": "goods",
+    })
+    assert response.status_code == 302, response.content.decode()[:3000]
+    product = Product.objects.get(pk=world["product"].pk)
+    assert (product.name, product.active) == ("Kopi Gayo 250 gram", False)
+    event = AuditEvent.objects.get(action="product.update", target_id=str(product.pk))
+    assert event.actor == admin_user and event.changes["active"] == [True, False]
+    spare = Product.objects.create(sku="GULA", name="Gula aren")
+    assert as_admin.post(f"/admin/commerce/product/{spare.pk}/delete/", {"post": "yes"}).status_code == 302
+    assert AuditEvent.objects.filter(action="product.delete", target_id=str(spare.pk), actor=admin_user).exists()
+    # On past orders: the admin refuses, the product stays.
+    assert as_admin.post(f"/admin/commerce/product/{product.pk}/delete/", {"post": "yes"}).status_code == 200
+    assert Product.objects.filter(pk=product.pk).exists()

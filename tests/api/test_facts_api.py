@@ -128,3 +128,72 @@ def test_it_shows_one_interaction(api, budi):
     body = api.get(f"/interactions/{message.pk}").json()
     assert (body["channel"], body["direction"], body["body"]) == ("telegram", "inbound", "Halo")
     assert api.get("/interactions/424242").status_code == 404
+
+
+def _kopi() -> Product:
+    return Product.objects.get_or_create(sku="KOPI-250", defaults={"name": "Kopi Gayo 250 g"})[0]
+
+
+def test_it_records_an_order_with_the_next_number_and_reclassifies_the_buyer(api, budi, sari, manager):
+    _kopi()
+    response = api.post("/orders", {"buyer": "C-1", "currency": "idr", "lines": [
+        {"sku": "KOPI-250", "unit_price": "125000", "quantity": "2", "discount": "10000", "consumer": sari.pk},
+    ]})
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["external_id"] == "ORD-000001" and body["currency"] == "IDR"
+    assert body["paid_total"] == "240000.00" and body["lines"][0]["consumer"]["id"] == sari.pk
+    profile = api.get(f"/parties/{budi.pk}").json()
+    assert profile["relationship"] == "customer"
+    assert api.get(f"/parties/{sari.pk}").json()["relationship"] == "consumer"
+
+
+def test_it_refuses_a_discount_larger_than_its_line_and_names_the_line(api, budi):
+    _kopi()
+    response = api.post("/orders", {"buyer": budi.pk, "lines": [
+        {"sku": "KOPI-250", "unit_price": "125000"},
+        {"sku": "KOPI-250", "unit_price": "20000", "quantity": "2", "discount": "50000"},
+    ]})
+    assert response.status_code == 422
+    assert response.json()["errors"] == {
+        "lines": ["Line 2: the discount is larger than the line's amount (quantity × unit price)."]
+    }
+    assert not Order.objects.exists()
+
+
+def test_it_refuses_a_currency_that_is_not_an_iso_code_on_orders_and_agreements(api, budi):
+    _kopi()
+    response = api.post("/orders", {"buyer": budi.pk, "currency": "RP", "lines": [
+        {"sku": "KOPI-250", "unit_price": "125000"},
+    ]})
+    assert response.status_code == 422
+    assert response.json()["errors"]["currency"] == [
+        "“RP” is not an ISO 4217 currency code; write three letters like IDR or USD."
+    ]
+    response = api.post("/agreements", {"party": budi.pk, "title": "Retainer", "starts_on": "2026-03-01",
+                                        "currency": "rupiah"})
+    assert response.status_code == 422
+    assert "“rupiah” is not an ISO 4217 currency code" in response.json()["errors"]["currency"][0]
+    assert not Order.objects.exists() and not Agreement.objects.exists()
+
+
+def test_it_refuses_an_unknown_product_unless_the_line_asks_for_a_new_one(api, budi):
+    response = api.post("/orders", {"buyer": budi.pk, "lines": [{"sku": "TEH", "unit_price": "5000"}]})
+    assert response.status_code == 422
+    assert response.json()["errors"]["lines"] == [
+        "Line 1: no product has the code “TEH”; pick one from the list or mark it as a new product."
+    ]
+    assert not Product.objects.exists()
+    response = api.post("/orders", {"buyer": budi.pk, "lines": [
+        {"sku": "TEH", "unit_price": "5000", "new_product": {"name": "Teh melati", "kind": "goods"}},
+    ]})
+    assert response.status_code == 201
+    assert Product.objects.get(sku="TEH").name == "Teh melati"
+
+
+def test_it_records_an_agreement_with_its_currency_in_capitals(api, budi):
+    response = api.post("/agreements", {"party": "C-1", "title": "Retainer", "starts_on": "2026-03-01",
+                                        "value": "5000", "currency": "usd"})
+    assert response.status_code == 201, response.content
+    assert response.json()["currency"] == "USD"
+    assert Agreement.objects.get().currency == "USD"

@@ -4,7 +4,9 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import transaction
+import threading
+
+from django.db import connection, transaction
 from django.utils import translation
 
 from kenal.agreements.services import Side, agreement_sign
@@ -168,3 +170,53 @@ def test_it_drops_characteristics_when_a_party_objects_to_profiling(db):
     stored = profile(buyer)
     assert stored.relationship == "customer"
     assert stored.characteristics == []
+
+
+def test_it_refuses_an_agreement_in_a_currency_that_is_not_iso_4217(db):
+    from kenal.agreements.models import Agreement
+    from kenal.agreements.services import AgreementData, agreement_create
+
+    party = f.party("PT Sinar Jaya", kind="organization")
+    with pytest.raises(ValidationError) as bad, translation.override("en"):
+        agreement_create(actor=None, party=party, data=AgreementData(
+            title="Retainer", starts_on=f.today(), currency="Rp",
+        ))
+    assert "“Rp” is not an ISO 4217 currency code" in bad.value.message_dict["currency"][0]
+    assert not Agreement.objects.exists()
+    agreement = agreement_create(actor=None, party=party, data=AgreementData(
+        title="Retainer", starts_on=f.today(), currency="sgd",
+    ))
+    agreement.refresh_from_db()
+    assert agreement.currency == "SGD"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_gives_orders_saved_at_the_same_time_different_numbers():
+    """Several orders saved at once, each in its own connection: no two get the same
+    number and none fails. SQLite's test database lives in shared memory, where a
+    second writer is refused at once instead of waiting its turn as it does on the
+    real file (one writer at a time); there the sequence test above is what holds."""
+    if connection.vendor == "sqlite":
+        pytest.skip("the in-memory SQLite test database refuses concurrent writers instead of queuing them")
+    buyer = f.party("Ibu Sari")
+    f.buy(buyer, f.days_ago(1))  # makes the product and the counter
+    start = threading.Barrier(4)
+    failures: list[BaseException] = []
+
+    def save() -> None:
+        try:
+            start.wait()
+            f.buy(buyer, f.days_ago(1))
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            failures.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=save) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    numbers = sorted(Order.objects.values_list("external_id", flat=True))
+    assert numbers == ["ORD-000001", "ORD-000002", "ORD-000003", "ORD-000004", "ORD-000005"]
