@@ -4,8 +4,9 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from django.test import Client
 
-from kenal.commerce.models import LineStatus
+from kenal.commerce.models import LineStatus, Order
 from kenal.parties.models import PartyKind
 from tests.web import factories as f
 
@@ -133,3 +134,54 @@ def test_it_shows_the_classification_section_once(as_support, family):
     html = as_support.get(f"/parties/{family['ayah'].pk}/").content.decode()
     assert html.count('id="profile"') == 1
     assert html.index('id="profile"') < html.index('id="timeline-title"')
+
+
+def _visible_text(html: str) -> str:
+    body = html[html.index("<main"):]
+    body = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", body, flags=re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body))
+
+
+@pytest.fixture
+def shop_buyer(db):
+    buyer = f.party("Rina Wijaya", contacts=[("phone", "0812-2226-9572")])
+    made = f.order(buyer, f.at("2026-12-29 14:05"), [{"sku": "KOPI", "unit_price": "95000"}])
+    Order.objects.filter(pk=made.pk).update(channel="store")
+    f.agreement(buyer, "Konsultasi", signed=f.at("2026-08-17 09:30"), starts_on=date(2026, 8, 17), tier="standard")
+    f.interaction(buyer, f.at("2026-05-02 08:00"), "Halo", channel="whatsapp")
+    return buyer
+
+
+def test_it_writes_channels_tiers_and_dates_in_indonesian(support, shop_buyer):
+    html = Client(headers={"Accept-Language": "id"})
+    html.force_login(support)
+    text = _visible_text(html.get(f"/parties/{shop_buyer.pk}/").content.decode())
+    assert "melalui Toko" in text
+    assert " Standar " in text
+    assert "29 Des 2026 14.05" in text and "17 Agu 2026 09.30" in text and "17 Agu 2026 –" in text
+    assert "2 Mei 2026 08.00" in text
+    for raw in ("store", "standard", "whatsapp", "Dec", "Aug", "May"):
+        assert not re.search(rf"\b{raw}\b", text), raw
+
+
+def test_it_writes_channels_tiers_and_dates_in_english(as_support, shop_buyer):
+    text = _visible_text(as_support.get(f"/parties/{shop_buyer.pk}/").content.decode())
+    assert "via Store" in text and " Standard " in text
+    assert "29 Dec 2026, 14:05" in text and "17 Aug 2026, 09:30" in text and "2 May 2026, 08:00" in text
+
+
+def test_it_links_phones_emails_and_handles(as_support):
+    budi = f.party("Budi Santoso", contacts=[
+        ("phone", "+62 812 2226 9572"), ("whatsapp", "0813-1111-2222"), ("email", "Budi@Example.ID"),
+        ("telegram", "@budisan"), ("instagram", "budi.kopi"), ("line", "budiline"), ("facebook", "budi.santoso"),
+    ])
+    html = as_support.get(f"/parties/{budi.pk}/").content.decode()
+    contacts = html[html.index('id="contacts-title"'):html.index('id="links-title"')]
+    assert '<a href="tel:+6281222269572">0812-2226-9572</a>' in contacts
+    assert re.search(r'<a href="https://wa.me/6281311112222"[^>]*>0813-1111-2222</a>', contacts)
+    assert '<a href="mailto:budi@example.id">budi@example.id</a>' in contacts
+    assert re.search(r'<a href="https://t.me/budisan"[^>]*>budisan</a>', contacts)
+    assert re.search(r'<a href="https://www.instagram.com/budi.kopi/"[^>]*>budi.kopi</a>', contacts)
+    assert re.search(r'<a href="https://line.me/R/ti/p/~budiline"[^>]*>budiline</a>', contacts)
+    assert re.search(r'<a href="https://www.facebook.com/budi.santoso"[^>]*>budi.santoso</a>', contacts)
+    assert "+6281222269572</" not in contacts  # the E.164 form stays in the link only
