@@ -167,3 +167,43 @@ def test_it_refuses_a_withdrawal_from_support(as_support, manager, loyal_buyer):
     assert as_support.post(f"/parties/{loyal_buyer.pk}/overrides/{override.pk}/withdraw/").status_code == 403
     override.refresh_from_db()
     assert override.withdrawn_at is None
+
+
+def _field_block(html: str, name: str) -> str:
+    """The ``div.field`` that holds the input called ``name``, with its errors."""
+    start = html.rindex('<div class="field', 0, html.index(f'name="{name}"'))
+    return html[start:html.index("</div>", start)]
+
+
+@pytest.mark.parametrize(("language", "value_error", "reason_error"), [
+    ("en", "This value does not fit what you override.", "Write why you override the result."),
+    ("id", "Nilai ini tidak sesuai dengan yang Anda tetapkan secara manual.",
+     "Tuliskan alasan Anda menetapkan hasil ini secara manual."),
+])
+def test_it_puts_each_override_error_next_to_its_field(manager, loyal_buyer, language, value_error, reason_error):
+    response = client_for(manager, language).post(f"/parties/{loyal_buyer.pk}/overrides/", {
+        "field": "customer_type", "value": "client", "reason": " ",
+    }, headers={"HX-Request": "true"})
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert 'class="field has-error"' in _field_block(html, "value") and value_error in _field_block(html, "value")
+    assert reason_error in _field_block(html, "reason")
+    assert "<details class=\"override-form\" open>" in html
+    assert not ProfileOverride.objects.exists()
+
+
+@pytest.mark.parametrize(("language", "labels"), [
+    ("en", ["Internal", "External", "Intermediate"]), ("id", ["Internal", "Eksternal", "Perantara"]),
+])
+def test_it_offers_the_values_of_the_chosen_field(manager, loyal_buyer, language, labels):
+    client = client_for(manager, language)
+    html = client.get(f"/parties/{loyal_buyer.pk}/profile/?field=customer_type",
+                      headers={"HX-Request": "true"}).content.decode()
+    values = html[html.index('id="override-value"'):]
+    values = values[:values.index("</select>")]
+    assert re.findall(r'<option value="([a-z]+)"[^>]*>([^<]+)</option>', values) == list(
+        zip(["internal", "external", "intermediate"], labels))
+    html = client.get(f"/parties/{loyal_buyer.pk}/profile/?field=characteristic:loyal",
+                      headers={"HX-Request": "true"}).content.decode()
+    values = html[html.index('id="override-value"'):]
+    assert re.findall(r'<option value="(true|false)"', values[:values.index("</select>")]) == ["true", "false"]
