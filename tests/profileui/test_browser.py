@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from kenal.classification.models import ProfileOverride
+from kenal.classification.models import ClassificationSettings, ProfileOverride
 from tests.profileui import factories as f
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -65,3 +65,22 @@ def test_it_shows_the_override_form_errors_in_the_form(page, login, manager, lan
     expect(page.locator("#profile select[name=value]")).to_have_value("intermediate")
     page.locator("#profile").screenshot(path=f"/tmp/kenal-override-errors-{language}.png")
     assert not ProfileOverride.objects.exists()
+
+
+def test_it_edits_shares_in_percent_with_a_decimal_comma_in_indonesian(page, login, manager):
+    login(manager)
+    page.goto("/settings/classification/")
+    page.click(".lang-switch button[value=id]")
+    share = page.locator("input[name=thrifty_share]")
+    expect(share).to_have_value("50 %")
+    expect(page.locator("input[name=intermediate_min_units]")).to_have_value("12")
+    page.screenshot(path="/tmp/kenal-settings-id.png", full_page=True)
+    share.fill("12,5")
+    page.click("button:has-text('Simpan dan klasifikasikan ulang')")
+    expect(page.locator(".message--success")).to_be_visible()
+    expect(share).to_have_value("12,5 %")
+    expect(page.locator("#recompute-status [data-task-status]")).to_have_text("Menunggu")
+    assert ClassificationSettings.objects.get().thrifty_share == 0.125
+    page.click(".lang-switch button[value=en]")
+    expect(share).to_have_value("12.5 %")
+    page.screenshot(path="/tmp/kenal-settings-en.png", full_page=True)

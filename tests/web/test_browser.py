@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from kenal.parties.models import Party, PartyKind
+from tests.conftest import PASSWORD
 from tests.web import factories as f
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -56,7 +57,8 @@ def test_it_creates_a_party_through_the_form(page, login, support, csp_errors):
     page.click("button[type=submit]:has-text('Add party')")
     page.wait_for_url("**/parties/*/")
     assert page.locator("h1").inner_text() == "Dewi Anggraini"
-    assert "+6281311112222" in page.content()
+    whatsapp = page.locator(".contact__value a[href='https://wa.me/6281311112222']")
+    expect(whatsapp).to_have_text("0813-1111-2222")
     dewi = Party.objects.get(external_id="P-77")
     assert dewi.member_of.external_id == "ORG-1"
     assert sorted(dewi.contact_points.values_list("value", flat=True)) == ["+6281311112222", "dewi@example.id"]
@@ -104,4 +106,22 @@ def test_it_shows_more_of_the_timeline_in_place(page, login, support, csp_errors
     expect(entries.last).to_contain_text("Pesan 00")
     expect(page.locator(".timeline .entry--more")).to_have_count(0)
     assert page.url.endswith(f"/parties/{budi.pk}/")  # swapped in place, no navigation
+    assert csp_errors == []
+
+
+def test_it_switches_the_login_page_language_before_logging_in(page, manager, csp_errors):
+    page.goto("/login/")
+    page.click(".lang-switch button[value=id]")
+    expect(page.locator("h1")).to_have_text("Masuk ke Kenal")
+    expect(page.locator("label[for=id_username]")).to_have_text("Nama pengguna")
+    page.screenshot(path="/tmp/kenal-login-id.png", full_page=True)
+    page.click(".lang-switch button[value=en]")
+    expect(page.locator("h1")).to_have_text("Log in to Kenal")
+    expect(page.locator("label[for=id_password]")).to_have_text("Password")
+    page.screenshot(path="/tmp/kenal-login-en.png", full_page=True)
+    page.fill("input[name=username]", manager.username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(lambda url: "/login/" not in url)
+    expect(page.locator(".lang-switch button[value=en]")).to_have_attribute("aria-pressed", "true")
     assert csp_errors == []

@@ -79,6 +79,7 @@ def test_it_offers_the_language_switch_on_the_login_page(db):
     assert _lang(html) == "id"
     assert 'action="/account/language/"' in html and 'value="en" lang="en"' in html
     assert "Nama pengguna</label>" in html and "Kata sandi</label>" in html
+    assert "{#" not in html and "{%" not in html  # no template comment shows on the page
     response = visitor.post("/account/language/", {"language": "en", "next": "/login/"})
     assert response.status_code == 302 and response["Location"] == "/login/"
     html = visitor.get("/login/").content.decode()
