@@ -148,15 +148,26 @@ class LineForm(forms.Form):
     def initial_for_lines(cls, order: Order) -> list[dict]:
         return [
             {
-                "product": line.product.sku, "quantity": line.quantity, "unit_price": line.unit_price,
-                "discount": line.discount or None, "promo_code": line.promo_code,
+                "product": line.product.sku, "quantity": _plain(line.quantity), "unit_price": _plain(line.unit_price),
+                "discount": _plain(line.discount) or None, "promo_code": line.promo_code,
                 "consumer": party_ref(line.consumer), "status": line.status,
             }
             for line in order.lines.select_related("product", "consumer").order_by("line_no")
         ]
 
 
+def _plain(amount: Decimal) -> Decimal:
+    """An amount without the trailing zeros of its column (``1``, not ``1.000``, which
+    an Indonesian reads as a thousand)."""
+    return amount.quantize(Decimal(1)) if amount == amount.to_integral_value() else amount.normalize()
+
+
 class BaseLineFormSet(forms.BaseFormSet):
+    def add_fields(self, form: forms.Form, index: int | None) -> None:
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = _("Remove this line")
+
     def lines(self) -> list[LineData]:
         """The lines to save: every filled form that is not marked for removal."""
         return [form.line_data() for form in self.forms if form.cleaned_data and not self._should_delete_form(form)]

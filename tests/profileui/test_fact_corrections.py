@@ -52,6 +52,8 @@ def test_it_lets_the_recorder_correct_an_orders_lines_and_reclassifies_at_once(a
     assert f'href="{edit_url}"' in page
     form = as_support.get(edit_url).content.decode()
     assert 'value="SEPATU"' in form and 'value="P-DEWI"' in form
+    # "1", not "1.000", which an Indonesian reads as a thousand.
+    assert 'name="lines-0-quantity" value="1"' in form and 'value="350000"' in form
     response = as_support.post(edit_url, edit_data(order, [{"product": "SEPATU", "unit_price": "300000"}]))
     assert response.status_code == 302
     order.refresh_from_db()
@@ -60,6 +62,23 @@ def test_it_lets_the_recorder_correct_an_orders_lines_and_reclassifies_at_once(a
     assert relationship(child) == "prospect"
     event = AuditEvent.objects.get(action="order.update", target_id=str(order.pk))
     assert event.actor == support and "lines" in event.changes
+
+
+def test_it_removes_a_line_marked_for_removal(as_manager, db):
+    for sku in ("SEPATU", "KAOS"):
+        product_create(actor=None, sku=sku)
+    buyer = f.party("Ibu Sari")
+    post_order(as_manager, buyer, [{"product": "SEPATU", "unit_price": "350000"},
+                                   {"product": "KAOS", "unit_price": "50000"}])
+    order = Order.objects.get()
+    html = as_manager.get(f"/parties/{buyer.pk}/orders/{order.pk}/edit/").content.decode()
+    assert "Remove this line" in html
+    response = as_manager.post(f"/parties/{buyer.pk}/orders/{order.pk}/edit/", edit_data(order, [
+        {"product": "SEPATU", "unit_price": "350000"}, {"product": "KAOS", "unit_price": "50000", "DELETE": "on"},
+    ]))
+    assert response.status_code == 302
+    order.refresh_from_db()
+    assert [line.product.sku for line in order.lines.all()] == ["SEPATU"] and order.paid_total == 350000
 
 
 def test_it_shows_a_corrected_lines_errors_in_the_form_and_keeps_the_order(as_support, db):
