@@ -10,8 +10,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
-from kenal.parties.contacts import normalize_contact
-from kenal.parties.models import ContactKind, Language, Party, PartyKind, Scope
+from kenal.parties.contacts import normalize_contact, phone_national
+from kenal.parties.models import PHONE_KINDS, ContactKind, Language, Party, PartyKind, Scope
 from kenal.parties.services import PartyData
 
 
@@ -155,8 +155,11 @@ class PartyForm(forms.Form):
             "referred_by": party_ref(party.referred_by),
             "notes": party.notes,
         }
+        # Phones as the party page shows them (0812-3456-7890); saved again, they are
+        # stored in the same E.164 form.
         for name, kind in CONTACT_FIELDS.items():
-            values = [c.value for c in party.contact_points.all() if c.kind == kind]
+            values = [phone_national(c.value) if kind in PHONE_KINDS else c.value
+                      for c in party.contact_points.all() if c.kind == kind]
             initial[name] = ", ".join(values)
         return initial
 

@@ -117,3 +117,17 @@ def test_it_refuses_a_post_without_the_csrf_token(support):
     response = client.post("/parties/new/", _form(name="Budi", csrfmiddlewaretoken=token))
     assert response.status_code == 302
     assert Party.objects.filter(name="Budi").exists()
+
+
+def test_it_shows_phones_in_the_national_format_and_keeps_them_on_save(as_support):
+    budi = f.party("Budi", contacts=[("phone", "+62 812 2226 9572"), ("whatsapp", "0813-1111-2222"),
+                                     ("email", "budi@example.id")])
+    form = as_support.get(f"/parties/{budi.pk}/edit/").content.decode()
+    phone = re.search(r'name="contact_phone" value="([^"]*)"', form).group(1)
+    whatsapp = re.search(r'name="contact_whatsapp" value="([^"]*)"', form).group(1)
+    assert (phone, whatsapp) == ("0812-2226-9572", "0813-1111-2222")
+    response = as_support.post(f"/parties/{budi.pk}/edit/", _form(
+        name="Budi", contact_phone=phone, contact_whatsapp=whatsapp, contact_email="budi@example.id"))
+    assert response.status_code == 302
+    assert _contacts(budi) == [("email", "budi@example.id"), ("phone", "+6281222269572"),
+                               ("whatsapp", "+6281311112222")]
