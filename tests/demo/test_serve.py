@@ -24,7 +24,7 @@ import psycopg
 import pytest
 from django.contrib.auth.hashers import make_password
 
-from kenal.core.management.commands.serve import terminal_language
+from kenal.cli import terminal_language
 
 START_TIMEOUT = 180
 
@@ -248,10 +248,12 @@ def test_it_says_so_when_the_port_is_taken_and_does_no_first_start_work(target):
         ({"LANG": "id_ID.UTF-8", "LC_ALL": "en_GB.UTF-8"}, "en"),
         ({"LANG": "C", "LANGUAGE": "id:en"}, "id"),
         ({"LANG": "fr_FR.UTF-8"}, "en"),
-        ({}, "en"),
+        # A terminal that names no language at all gets Kenal's default (KENAL_LANGUAGE).
+        ({}, "id"),
     ],
 )
-def test_it_speaks_the_terminals_language_on_the_console(monkeypatch, variables, language):
+def test_it_speaks_the_terminals_language_on_the_console(monkeypatch, settings, variables, language):
+    settings.LANGUAGE_CODE = "id"
     for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
         monkeypatch.delenv(name, raising=False)
     for name, value in variables.items():
