@@ -1,10 +1,13 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime, timezone
 
 from django.conf import settings
 from django.test import Client
 from django.utils import translation
+
+from kenal.accounts.services import token_create
 
 
 def _lang(html: str) -> str:
@@ -97,3 +100,15 @@ def test_it_writes_form_labels_without_a_colon(sales, manager):
         assert [text for text in labels if text.strip().endswith(":")] == [], url
     html = Client(headers={"Accept-Language": "en"}).get("/login/").content.decode()
     assert "Username</label>" in html
+
+
+def test_it_writes_dates_in_one_style_on_the_tokens_page(sales):
+    token, _raw = token_create(user=sales, name="ekspor akuntansi")
+    token.created_at = datetime(2026, 12, 29, 7, 5, tzinfo=timezone.utc)  # 14.05 in Jakarta
+    token.save(update_fields=["created_at"])
+    client = Client()
+    client.force_login(sales)
+    client.post("/account/language/", {"language": "id", "next": "/"})
+    assert "29 Des 2026 14.05" in client.get("/account/tokens/").content.decode()
+    client.post("/account/language/", {"language": "en", "next": "/"})
+    assert "29 Dec 2026, 14:05" in client.get("/account/tokens/").content.decode()
