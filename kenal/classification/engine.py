@@ -23,6 +23,7 @@ import math
 import re
 import time
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -172,7 +173,7 @@ _KEPT_COLUMNS: dict[str, list[str]] = {}
 KEYED_BY_PARTY = frozenset({"cls_ord", "cls_use", "cls_int", "cls_agr", "cls_base", "cls_grow", "cls_out"})
 TEMP_TABLES = [
     "cls_ord", "cls_use", "cls_int", "cls_agr_rows", "cls_agr", "cls_csm", "cls_cover",
-    "cls_base", "cls_grow", "cls_q", "cls_ov", "cls_out",
+    "cls_base", "cls_grow", "cls_q", "cls_ask", "cls_ov", "cls_out",
 ]
 
 
@@ -215,46 +216,80 @@ def tally_rebuild() -> None:
         cursor.execute(f"INSERT INTO {TALLY} (name, delta) {counted}")
 
 
-def _params(cfg: ClassificationSettings, as_of: date, zone_name: str) -> dict:
-    def ts(day: date):
-        return connection.ops.adapt_datetimefield_value(day_start(day))
+# The earliest day a window may start on: a setting of a million days (or more) means
+# "since ever", and a date before year 1 does not exist.
+FIRST_DAY = date(1, 1, 3)
+# Hours past which "within N hours" means "at any time": 1,000 years, so adding them to
+# a timestamp stays inside what both databases can hold.
+MAX_HOURS = 24 * 366 * 1000
+# Days past which a count of days means "any number": added to a day number it stays
+# an integer both databases hold, and below FAR, so an agreement with no end still
+# ends after any window.
+MAX_DAYS = 10_000_000
 
-    tiers = cfg.top_tier_list
+
+def days_before(as_of: date, days: int) -> date:
+    """``as_of`` minus ``days``, or the first day there is when that goes further back."""
+    room = (as_of - FIRST_DAY).days
+    return as_of - timedelta(days=max(0, min(int(days), room)))
+
+
+def _params(cfg: ClassificationSettings, as_of: date, zone_name: str) -> dict:
+    def ts(days: int):
+        return connection.ops.adapt_datetimefield_value(day_start(days_before(as_of, days)))
+
     return {
         "zone": zone_name,
         "asof": connection.ops.adapt_datefield_value(as_of),
         "asof_dn": day_number(as_of),
         "end": connection.ops.adapt_datetimefield_value(day_end_exclusive(as_of)),
-        "new_start": ts(as_of - timedelta(days=cfg.new_days)),
-        "pot_start": ts(as_of - timedelta(days=cfg.potential_days)),
-        "loyal_recent_start": ts(as_of - timedelta(days=cfg.loyal_recent_days)),
-        "rev_start": ts(as_of - timedelta(days=365)),
-        "checkin_start": ts(as_of - timedelta(days=cfg.checkin_days)),
-        "winback_start": ts(as_of - timedelta(days=cfg.winback_days)),
+        "new_start": ts(cfg.new_days),
+        "pot_start": ts(cfg.potential_days),
+        "loyal_recent_start": ts(cfg.loyal_recent_days),
+        "rev_start": ts(365),
+        "checkin_start": ts(cfg.checkin_days),
+        "winback_start": ts(cfg.winback_days),
+        "currency": business_currency(),
         "units": float(cfg.intermediate_min_units),
         "thrifty_min": cfg.thrifty_min_orders,
         "thrifty_share": float(cfg.thrifty_share),
         "loyal_min": cfg.loyal_min_orders,
-        "loyal_span": cfg.loyal_span_days,
-        "loyal_agr_days": cfg.loyal_agreement_days,
+        "loyal_span": min(cfg.loyal_span_days, MAX_DAYS),
+        "loyal_agr_days": min(cfg.loyal_agreement_days, MAX_DAYS),
         "growing_min": cfg.growing_min_orders,
         "inter_share": float(cfg.intermediate_share),
-        "renewal_days": cfg.renewal_window_days,
+        "renewal_days": min(cfg.renewal_window_days, MAX_DAYS),
         "potential_days": cfg.potential_days,
         "far": FAR,
-        # An impossible tier keeps the IN list valid when no top tier is configured.
-        **{f"tier{i}": tier for i, tier in enumerate(tiers or ["\x00"])},
+        # The tiers are parameters (never written into the SQL); with none configured
+        # the condition is simply false (``_tier_condition``).
+        **{f"tier{i}": tier for i, tier in enumerate(cfg.top_tier_list)},
     }
 
 
-def _tier_list(params: dict) -> str:
-    return ", ".join(f"%({key})s" for key in params if key.startswith("tier"))
+def business_currency() -> str:
+    """The currency the business reports in: revenue is ranked in it alone, as adding
+    rupiah to dollars would mean nothing."""
+    return (settings.KENAL_DEFAULT_CURRENCY or "IDR").strip().upper()
 
 
-def classify(*, as_of: date | None = None, party_ids: list[int] | None = None) -> ClassifySummary:
+def _tier_condition(params: dict, column: str) -> str:
+    keys = [f"%({key})s" for key in params if key.startswith("tier")]
+    return f"{column} IN ({', '.join(keys)})" if keys else "1 = 0"
+
+
+def classify(
+    *, as_of: date | None = None, party_ids: list[int] | None = None, store: bool = True,
+    read: Callable[[Any], Any] | None = None,
+) -> ClassifySummary:
     """Recompute every party (or only ``party_ids``) as of the whole day ``as_of``
     (default: today in the business's time zone), store the results in PartyProfile
     and record what changed in ProfileChange.
+
+    With ``store=False`` the run writes nothing but its own temporary tables: the
+    results stay in ``cls_out`` (columns named as PartyProfile's, see ``OUT_COLUMNS``),
+    where ``read(cursor)`` may read them before they go; the summary counts them.
+    The services store only runs for today (services.profiles_recompute).
 
     A party's ``growing`` depends on the parties it referred; recomputing one party
     reads their facts but does not update them, nor its referrer."""
@@ -265,9 +300,9 @@ def classify(*, as_of: date | None = None, party_ids: list[int] | None = None) -
     # must fail the whole of it, as a fact stored without its classification would be
     # half-written; and a savepoint costs two round trips on each save.
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        run = _Run(cursor, cfg, as_of, party_ids)
+        run = _Run(cursor, cfg, as_of, party_ids, store=store, read=read)
         summary = run.execute(started)
-    if party_ids is None and connection.vendor == "postgresql" and not connection.in_atomic_block:
+    if store and party_ids is None and connection.vendor == "postgresql" and not connection.in_atomic_block:
         # A full run may write a million profiles (the first always does). Until a
         # vacuum marks the new row versions visible to all, the party list's filters
         # must visit the table for each index entry they read; autovacuum would come,
@@ -281,8 +316,14 @@ def classify(*, as_of: date | None = None, party_ids: list[int] | None = None) -
 
 
 class _Run:
-    def __init__(self, cursor, cfg: ClassificationSettings, as_of: date, party_ids: list[int] | None) -> None:
+    def __init__(
+        self, cursor, cfg: ClassificationSettings, as_of: date, party_ids: list[int] | None, *,
+        store: bool = True, read: Callable[[Any], Any] | None = None,
+    ) -> None:
         self.cursor = cursor
+        self.store = store
+        self.read = read
+        self.first = False
         self.cfg = cfg
         self.as_of = as_of
         self.party_ids = None if party_ids is None else sorted({int(pk) for pk in party_ids})
@@ -452,9 +493,18 @@ class _Run:
         self._overrides()
         # An empty profile table (the first run after an import) is locked at once: the
         # results then go straight into it. Otherwise it is locked only to store them.
-        self.first = self.party_ids is None and self._profiles_empty() and self._lock_profiles_and_check_empty()
+        self.first = (
+            self.store and self.party_ids is None and self._profiles_empty() and self._lock_profiles_and_check_empty()
+        )
         self._out(threshold, started)
-        self._drop("cls_base", "cls_grow", "cls_q", "cls_ov")
+        self._drop("cls_base", "cls_grow", "cls_q", "cls_ask", "cls_ov")
+        if not self.store:
+            # A run for another day: its results are read from cls_out and go with it.
+            summary = self._summary(0)
+            if self.read is not None:
+                self.read(self.cursor)
+            self._drop(*TEMP_TABLES)
+            return summary
         if self.first:
             summary = self._summary(0, table=self.PROFILES)
             self._tally_totals(summary)
@@ -529,7 +579,10 @@ class _Run:
                     SUM(CASE WHEN o.has_promotion THEN 1 ELSE 0 END) AS n_promo,
                     SUM(CASE WHEN o.max_paid_quantity >= %(units)s THEN 1 ELSE 0 END) AS n_bulk,
                     MIN(o.occurred_at) AS first_at, MAX(o.occurred_at) AS last_at,
-                    SUM(CASE WHEN o.occurred_at >= %(rev_start)s THEN o.paid_total ELSE 0 END) AS revenue_12m
+                    SUM(CASE WHEN o.occurred_at >= %(rev_start)s AND o.currency = %(currency)s
+                        THEN o.paid_total ELSE 0 END) AS revenue_12m,
+                    SUM(CASE WHEN o.occurred_at >= %(rev_start)s AND o.currency <> %(currency)s
+                        THEN 1 ELSE 0 END) AS n_other_currency
                 FROM commerce_order o
                 WHERE o.is_paid AND o.occurred_at < %(end)s{self.scoped('o.buyer_id')}
                 GROUP BY o.buyer_id
@@ -561,7 +614,10 @@ class _Run:
             CREATE TEMP TABLE cls_int AS
             SELECT i.party_id, MIN(i.occurred_at) AS first_at, MAX(i.occurred_at) AS last_at,
                 SUM(CASE WHEN i.direction = 'inbound' AND i.occurred_at >= %(pot_start)s THEN 1 ELSE 0 END)
-                    AS n_inbound_recent
+                    AS n_inbound_recent,
+                MAX(CASE WHEN i.direction = 'outbound' THEN i.occurred_at END) AS last_out_at,
+                MAX(CASE WHEN i.direction = 'inbound' AND i.kind IN ('question', 'complaint') THEN i.occurred_at END)
+                    AS last_ask_at
             FROM interactions_interaction i
             WHERE i.occurred_at < %(end)s{self.scoped('i.party_id')}
             GROUP BY i.party_id
@@ -599,7 +655,7 @@ class _Run:
                 MAX(CASE WHEN active = 1 THEN e_dn END) AS active_end_dn,
                 SUM(CASE WHEN e_dn >= %(asof_dn)s AND (e_dn > %(asof_dn)s + %(renewal_days)s OR auto_renew)
                     THEN 1 ELSE 0 END) AS n_lasting,
-                SUM(CASE WHEN tier IN ({_tier_list(self.p)}) THEN 1 ELSE 0 END) AS n_top_tier
+                SUM(CASE WHEN {_tier_condition(self.p, 'tier')} THEN 1 ELSE 0 END) AS n_top_tier
             FROM cls_agr_rows GROUP BY party_id
         """)
         self.sql("""
@@ -639,11 +695,11 @@ class _Run:
             CREATE TEMP TABLE cls_base AS
             SELECT b.*,
                 CASE WHEN b.n_active > 0 THEN 1 ELSE 0 END AS f_client,
-                CASE WHEN b.n_paid > 0 OR b.n_former > 0 THEN 1 ELSE 0 END AS f_customer,
+                CASE WHEN b.n_paid > 0 OR (b.n_former > 0 AND b.n_active = 0) THEN 1 ELSE 0 END AS f_customer,
                 CASE WHEN b.n_used > 0 THEN 1 ELSE 0 END AS f_consumer,
                 CASE WHEN b.contact_at IS NOT NULL AND b.first_paid_at IS NOT NULL
                     AND b.contact_at <= b.first_paid_at
-                    AND b.first_paid_at < {d.plus_hours('b.contact_at', self.cfg.impulsive_hours)}
+                    AND b.first_paid_at < {d.plus_hours('b.contact_at', min(self.cfg.impulsive_hours, MAX_HOURS))}
                     THEN 1 ELSE 0 END AS imp_cand
             FROM (
                 SELECT p.id AS party_id, p.kind, p.scope, p.objects_to_profiling AS otp,
@@ -652,6 +708,7 @@ class _Run:
                     o.first_dn, o.last_dn, COALESCE(o.revenue_12m, 0) AS revenue_12m,
                     COALESCE(u.n_used, 0) AS n_used,
                     i.last_at AS last_int_at, COALESCE(i.n_inbound_recent, 0) AS n_inbound_recent,
+                    i.last_out_at, i.last_ask_at, COALESCE(o.n_other_currency, 0) AS n_other_currency,
                     CASE
                         WHEN p.first_contact_at IS NULL OR p.first_contact_at >= %(end)s THEN i.first_at
                         WHEN i.first_at IS NULL OR p.first_contact_at <= i.first_at THEN p.first_contact_at
@@ -693,6 +750,17 @@ class _Run:
                     AND q.occurred_at >= b.contact_at AND q.occurred_at <= b.first_paid_at
             )
         """)
+        # The latest inbound question or complaint that no outbound message followed:
+        # what it was and where, looked up only for the parties that have one.
+        self.sql("""
+            CREATE TEMP TABLE cls_ask AS
+            SELECT b.party_id, MIN(q.kind) AS ask_kind, MIN(q.channel) AS ask_channel
+            FROM cls_base b JOIN interactions_interaction q
+                ON q.party_id = b.party_id AND q.occurred_at = b.last_ask_at
+                AND q.direction = 'inbound' AND q.kind IN ('question', 'complaint')
+            WHERE b.last_ask_at IS NOT NULL AND (b.last_out_at IS NULL OR b.last_out_at < b.last_ask_at)
+            GROUP BY b.party_id
+        """)
 
     def _top_threshold(self) -> Decimal | None:
         """The 12-month paid revenue a party needs to be in the top share. A one-party
@@ -703,6 +771,7 @@ class _Run:
                 return last.top_revenue_threshold
             source = """(SELECT SUM(paid_total) AS revenue_12m FROM commerce_order
                          WHERE is_paid AND occurred_at >= %(rev_start)s AND occurred_at < %(end)s
+                             AND currency = %(currency)s
                          GROUP BY buyer_id) t"""
         else:
             source = "cls_base"
@@ -710,7 +779,10 @@ class _Run:
         count = self.cursor.fetchone()[0]
         if not count:
             return None
-        rank = max(1, math.ceil(self.cfg.top_revenue_share * count))
+        share = float(self.cfg.top_revenue_share)
+        # Any share a setting holds gives a rank among the parties that have revenue:
+        # none or less ranks only the first, all or more (or not a number) every one.
+        rank = count if not math.isfinite(share) else min(count, max(1, math.ceil(share * count)))
         self.cursor.execute(
             f"SELECT revenue_12m FROM {source} WHERE revenue_12m > 0 ORDER BY revenue_12m DESC LIMIT 1 OFFSET {rank - 1}",
             self.p,
@@ -765,11 +837,13 @@ class _Run:
                     AND b.cover_since_dn <= %(asof_dn)s - %(loyal_agr_days)s THEN 1 ELSE 0 END AS c_loyal_agr,
                 CASE WHEN {profiled} AND (b.n_paid >= %(growing_min)s OR b.n_active > 0)
                     AND g.n_referred > 0 THEN 1 ELSE 0 END AS c_growing,
+                k.ask_kind, k.ask_channel,
                 v.ov_relationship, v.ov_type, v.ov_reasons,
                 {", ".join(f"v.ov_{name}" for name in CHARACTERISTICS)}
             FROM cls_base b
             LEFT JOIN cls_grow g ON g.party_id = b.party_id
             LEFT JOIN cls_q q ON q.party_id = b.party_id
+            LEFT JOIN cls_ask k ON k.party_id = b.party_id
             LEFT JOIN cls_ov v ON v.party_id = b.party_id{requested}
         """
         # Stage 2: overrides on top. Characteristic overrides do not apply to a party
@@ -806,7 +880,7 @@ class _Run:
         if self.first:
             self._insert_first(results)
             return
-        if self.party_ids is None:
+        if self.party_ids is None and self.store:
             results = self._differing(results)
         self.sql(f"CREATE TEMP TABLE cls_out AS {results}")
         self.sql("CREATE UNIQUE INDEX cls_out_pk ON cls_out (party_id)")
@@ -864,8 +938,11 @@ class _Run:
         d = self.d
         return [
             ("agreements_active", "f.n_active"),
-            ("agreements_former", "f.n_former"),
-            ("former_end_day", "CASE WHEN f.n_former > 0 THEN f.former_end_dn END"),
+            # A party with an active agreement is a client, never a former one, however
+            # many of its agreements ended before (a renewal).
+            ("agreements_former", "CASE WHEN f.n_active = 0 THEN f.n_former ELSE 0 END"),
+            ("former_end_day", "CASE WHEN f.n_former > 0 AND f.n_active = 0 THEN f.former_end_dn END"),
+            ("other_currency_orders", "f.n_other_currency"),
             ("products_used", "f.n_used"),
             ("type_set_on_party", "f.scope <> ''"),
             ("bulk_orders", "f.n_bulk"),
@@ -884,8 +961,13 @@ class _Run:
             ("intermediate_min_units", "CASE WHEN f.customer_type = 'intermediate' THEN %(units)s END"),
             ("potential_days", "CASE WHEN f.potential THEN %(potential_days)s END"),
             ("agreement_end_day", "CASE WHEN f.nba = 'renewal_talk' THEN f.active_end_dn END"),
-            ("last_interaction_day", f"CASE WHEN f.nba = 'csm_checkin' THEN {d.local_day('f.last_int_at')} END"),
-            ("last_paid_day", f"CASE WHEN f.nba = 'win_back' THEN {d.local_day('f.last_paid_at')} END"),
+            ("last_interaction_day",
+             f"CASE WHEN f.nba IN ('csm_checkin', 'nothing_client') THEN {d.local_day('f.last_int_at')} END"),
+            ("last_paid_day",
+             f"CASE WHEN f.nba IN ('win_back', 'nothing_customer') THEN {d.local_day('f.last_paid_at')} END"),
+            ("question_day", f"CASE WHEN f.nba = 'answer' THEN {d.local_day('f.last_ask_at')} END"),
+            ("question_kind", "CASE WHEN f.nba = 'answer' THEN f.ask_kind END"),
+            ("question_channel", "CASE WHEN f.nba = 'answer' THEN f.ask_channel END"),
             ("override_reasons", "f.ov_reasons"),
         ]
 
@@ -912,6 +994,7 @@ class _Run:
              [("bulk", f"{n}.bulk_orders"), ("orders", f"{n}.n_paid"), ("units", f"{n}.intermediate_min_units")]),
             (f"{n}.ov_type IS NULL AND {n}.customer_type = 'external' AND NOT {n}.type_set_on_party",
              "type_default", []),
+            (f"{n}.other_currency_orders > 0", "revenue_other_currency", [("orders", f"{n}.other_currency_orders")]),
             (f"{n}.objects_to_profiling", "objects_to_profiling", []),
             (f"{n}.ov_potential IS NULL AND {n}.potential", "potential",
              [("interactions", f"{n}.inbound_recent"), ("days", f"{n}.potential_days")]),
@@ -938,22 +1021,41 @@ class _Run:
         return f"'[' || substr({' || '.join(pieces)}, 2) || ']'"
 
     def _nba_rules(self, threshold: Decimal | None) -> list[tuple[str, str]]:
-        """(code, condition) in priority order: the first that holds is the action.
-        Client care comes first (a client without a CSM, a renewal, a check-in), then
-        conversion of a valuable loyal customer, win-back of a lapsed one, then the
-        treatment each characteristic calls for, then consumers."""
+        """(code, condition) in priority order: the first that holds is the action, and
+        every party gets one (README, "Next best actions", lists them in this order):
+
+        1. answer: an inbound question or complaint that no outbound message followed;
+           someone waiting for an answer comes before anything the business wants.
+        2. Client care: a client without a CSM, a renewal to talk about, a check-in
+           when nobody was in touch within the check-in window.
+        3. Customers: propose a client engagement to a valuable loyal one, win back a
+           lapsed one; never to the business's own branches (type internal).
+        4. What each characteristic calls for: onboarding, promotion, follow-up of a
+           potential prospect, thanks for referrals; consumers are invited to register.
+        5. A prospect nobody has written to yet: introduce yourself.
+        6. Otherwise an explicit "nothing to do now", with the reason why."""
         top = "f.revenue_12m > 0 AND f.revenue_12m >= %(threshold)s" if threshold is not None else "1 = 0"
+        own = "f.customer_type = 'internal'"
         return [
+            ("answer", "f.ask_kind IS NOT NULL"),
             ("assign_csm", "f.relationship = 'client' AND f.n_active_csm = 0"),
             ("renewal_talk", "f.relationship = 'client' AND f.n_active > 0 AND f.n_lasting = 0"),
             ("csm_checkin", "f.relationship = 'client' AND (f.last_int_at IS NULL OR f.last_int_at < %(checkin_start)s)"),
-            ("propose_client", f"f.relationship = 'customer' AND f.loyal AND (({top}) OR f.n_top_tier > 0)"),
-            ("win_back", "f.relationship = 'customer' AND (f.last_paid_at IS NULL OR f.last_paid_at < %(winback_start)s)"),
+            ("propose_client",
+             f"f.relationship = 'customer' AND NOT {own} AND f.loyal AND (({top}) OR f.n_top_tier > 0)"),
+            ("win_back",
+             f"f.relationship = 'customer' AND NOT {own} "
+             "AND (f.last_paid_at IS NULL OR f.last_paid_at < %(winback_start)s)"),
             ("onboarding", "f.new"),
             ("promotion", "f.thrifty"),
             ("follow_up_strengths", "f.potential"),
             ("referral_thanks", "f.growing"),
             ("invite_register", "f.relationship = 'consumer'"),
+            ("introduce", "f.relationship = 'prospect' AND f.last_out_at IS NULL"),
+            ("nothing_internal", own),
+            ("nothing_client", "f.relationship = 'client'"),
+            ("nothing_customer", "f.relationship = 'customer'"),
+            ("nothing_prospect", "f.relationship = 'prospect'"),
         ]
 
     def _nba_code_sql(self, threshold: Decimal | None) -> str:

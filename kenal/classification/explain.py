@@ -51,11 +51,13 @@ def override_reasons(profile: PartyProfile) -> list[dict[str, Any]]:
     return sorted(found, key=lambda reason: reason["params"]["field"])
 
 
-def profile_reasons(profile: PartyProfile) -> list[dict[str, Any]]:
-    """One {"code", "params"} per fact that decided something, then the overrides'."""
+def profile_reasons(profile: PartyProfile, today: int | None = None) -> list[dict[str, Any]]:
+    """One {"code", "params"} per fact that decided something, then the overrides'.
+    ``today``: the day number the facts hold as of, when the reader knows it (an
+    export as of a day); else ``facts_day``."""
     overrides = override_reasons(profile)
     by_hand = {reason["params"]["field"] for reason in overrides}
-    today = _day(profile)
+    today = _day(profile) if today is None else today
     reasons: list[dict[str, Any]] = []
 
     def add(code: str, **params: Any) -> None:
@@ -80,6 +82,8 @@ def profile_reasons(profile: PartyProfile) -> list[dict[str, Any]]:
                 units=profile.intermediate_min_units)
         elif profile.customer_type == "external":
             add("type_default")
+    if profile.other_currency_orders > 0:
+        add("revenue_other_currency", orders=profile.other_currency_orders)
     if profile.objects_to_profiling:
         add("objects_to_profiling")
 
@@ -105,14 +109,31 @@ def profile_reasons(profile: PartyProfile) -> list[dict[str, Any]]:
     return reasons + overrides
 
 
-def next_best_action_params(profile: PartyProfile) -> dict[str, Any]:
-    today = _day(profile)
+def next_best_action_params(profile: PartyProfile, today: int | None = None) -> dict[str, Any]:
+    today = _day(profile) if today is None else today
     action = profile.next_best_action
     if action == "renewal_talk":
         return {"days": _minus(profile.agreement_end_day, today)}
-    if action == "csm_checkin":
+    if action in ("csm_checkin", "nothing_client"):
         return {"days": _minus(today, profile.last_interaction_day)}
-    if action == "win_back":
+    if action in ("win_back", "nothing_customer"):
         return {"days": _minus(today, profile.last_paid_day)}
+    if action == "answer":
+        return {
+            "name": _addressed_as(profile), "kind": profile.question_kind, "channel": profile.question_channel,
+            "day": profile.question_day, "today": today,
+        }
     return {}
+
+
+def _addressed_as(profile: PartyProfile) -> str:
+    """How a person calls the party: a person by the first word of their name ("Siti"),
+    an organisation by its whole name. Readers of many profiles set ``party_name`` and
+    ``party_kind`` on each to spare a query."""
+    name = getattr(profile, "party_name", None)
+    kind = getattr(profile, "party_kind", None)
+    if name is None:
+        name, kind = profile.party.name, profile.party.kind
+    name = (name or "").strip()
+    return name.split()[0] if kind == "person" and name else name
 

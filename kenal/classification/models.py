@@ -147,6 +147,13 @@ class PartyProfile(models.Model):
     agreement_end_day = models.IntegerField(null=True)
     last_interaction_day = models.IntegerField(null=True)
     last_paid_day = models.IntegerField(null=True)
+    # Paid orders of the last 12 months in another currency than the business's: left
+    # out of the revenue ranking, which adds amounts of one currency only.
+    other_currency_orders = models.PositiveIntegerField(default=0)
+    # The inbound question or complaint waiting for an answer (next best action "answer").
+    question_day = models.IntegerField(null=True)
+    question_kind = models.CharField(max_length=16, null=True)
+    question_channel = models.CharField(max_length=16, null=True)
     # The active overrides' reasons as the engine found them: JSON objects joined by commas.
     override_reasons = models.TextField(null=True)
 

@@ -118,6 +118,8 @@ def evaluate(facts: RefFacts, as_of: date, zone: ZoneInfo, cfg: ClassificationSe
                     former = True
                     break
                 when += timedelta(days=1)
+        # A former client has no active agreement: a client that renewed is a client.
+        former = former and not client
         customer = any(o.buyer_id == party.id for o in orders) or former
         consumer = any(
             line.consumer_id == party.id and o.buyer_id != party.id for o in orders for line in paid_lines(o)

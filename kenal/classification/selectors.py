@@ -3,6 +3,7 @@ the commands."""
 
 from __future__ import annotations
 
+from collections import namedtuple
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -12,9 +13,8 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone, translation
 
-from kenal.classification.explain import latest_full_run
-from kenal.classification.models import ClassificationSettings, PartyProfile
-from kenal.classification.reasons import next_best_action_text, reasons_text
+from kenal.classification.models import CHARACTERISTICS, FLAG_COLUMNS, ClassificationSettings, PartyProfile
+from kenal.classification.reasons import next_best_action_text, reason_text
 
 
 def classification_settings_current() -> ClassificationSettings:
@@ -55,27 +55,82 @@ EXPORT_FIELDS = [
 ]
 
 
-def party_export_rows(*, language: str) -> Iterator[dict[str, Any]]:
-    """Every stored profile as an INTERCHANGE.md export row, texts in ``language``."""
-    rows = (
-        PartyProfile.objects.select_related("party", "csm")
-        .order_by("party__external_id", "party_id")
-        .iterator(chunk_size=5000)
+# What an export reads of each result, named as PartyProfile's columns: the results
+# and the facts the reasons and the next best action are worded from (explain.py).
+EXPORT_COLUMNS = [
+    "relationship", "customer_type", *FLAG_COLUMNS.values(), *CHARACTERISTICS, "next_best_action", "paid_orders",
+    "agreements_active", "agreements_former", "former_end_day", "products_used", "type_set_on_party",
+    "bulk_orders", "promo_orders", "inbound_recent", "first_paid_day", "minutes_to_first_order",
+    "first_order_day", "last_order_day", "loyal_by_orders", "loyal_by_agreements", "covered_since_day",
+    "referred", "objects_to_profiling", "intermediate_min_units", "potential_days", "agreement_end_day",
+    "last_interaction_day", "last_paid_day", "override_reasons", "other_currency_orders",
+    "question_day", "question_kind", "question_channel",
+]
+# The engine's own names for two of them in its table of results (engine.py, cls_out).
+_ENGINE_NAMES = {"next_best_action": "nba", "paid_orders": "n_paid"}
+_ExportRow = namedtuple("_ExportRow", ["external_id", "party_name", "party_kind", "csm", *EXPORT_COLUMNS])
+# Rows fetched from the database at a time: enough to make round trips rare, few
+# enough that an export of millions runs in constant memory.
+EXPORT_CHUNK = 5000
+
+
+def export_query(table: str) -> str:
+    """The export's rows from ``table``: the stored profiles (PartyProfile's table) or
+    a run's results on the side (the engine's ``cls_out``), in external id order."""
+    engine = table != PartyProfile._meta.db_table
+    columns = ", ".join(
+        f"o.{_ENGINE_NAMES[c]} AS {c}" if engine and c in _ENGINE_NAMES else f'o."{c}"' for c in EXPORT_COLUMNS
     )
-    run = latest_full_run()
+    return f"""
+        SELECT p.external_id, p.name, p.kind, u.username, {columns}
+        FROM {table} o JOIN parties_party p ON p.id = o.party_id
+        LEFT JOIN accounts_user u ON u.id = o.csm_id
+        ORDER BY p.external_id, o.party_id
+    """
+
+
+def export_rows(cursor: Any, *, facts_day: date, language: str) -> Iterator[dict[str, Any]]:
+    """INTERCHANGE.md export rows from an executed ``export_query``, read a chunk at a
+    time, texts in ``language``. The words come from the stored facts with no query
+    per row; the same reason or action is worded once and reused (most parties share
+    theirs), which is most of what makes a million rows take seconds, not minutes."""
+    from kenal.classification.engine import day_number
+    from kenal.classification.explain import next_best_action_params, profile_reasons
+
+    today = day_number(facts_day)
+    reason_words: dict[tuple, str] = {}
+    action_words: dict[tuple, str | None] = {}
+    flags = list(FLAG_COLUMNS.items())
     with translation.override(language):
-        for profile in rows:
-            profile.run_as_of = run.as_of if run is not None else None
-            yield {
-                "external_id": profile.party.external_id,
-                "name": profile.party.name,
-                "relationship": profile.relationship,
-                "flags": profile.flags,
-                "customer_type": profile.customer_type,
-                "characteristics": profile.characteristics,
-                "reasons": reasons_text(profile.reasons),
-                "csm": profile.csm.username if profile.csm else None,
-                "next_best_action": next_best_action_text(
-                    profile.next_best_action, profile.next_best_action_params
-                ) or None,
-            }
+        while True:
+            chunk = cursor.fetchmany(EXPORT_CHUNK)
+            if not chunk:
+                return
+            for raw in chunk:
+                row = _ExportRow._make(raw)
+                texts = []
+                for reason in profile_reasons(row, today):
+                    key = (reason["code"], *reason["params"].items())
+                    text = reason_words.get(key)
+                    if text is None:
+                        text = reason_words[key] = reason_text(reason)
+                    texts.append(text)
+                params = next_best_action_params(row, today)
+                key = (row.next_best_action, *params.items())
+                action = action_words.get(key, _UNSET)
+                if action is _UNSET:
+                    action = action_words[key] = next_best_action_text(row.next_best_action, params) or None
+                yield {
+                    "external_id": row.external_id,
+                    "name": row.party_name,
+                    "relationship": row.relationship,
+                    "flags": [flag for flag, column in flags if getattr(row, column)],
+                    "customer_type": row.customer_type,
+                    "characteristics": [name for name in CHARACTERISTICS if getattr(row, name)],
+                    "reasons": texts,
+                    "csm": row.csm,
+                    "next_best_action": action,
+                }
+
+
+_UNSET: Any = object()

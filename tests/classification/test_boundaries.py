@@ -264,11 +264,16 @@ def test_it_does_not_make_a_former_client_of_an_agreement_terminated_before_it_s
     assert result(never) == ("prospect", ["prospect"], None, [])
 
 
-def test_it_keeps_a_former_client_a_customer_alongside_a_new_agreement():
-    renewed = party()
-    agreement(renewed, AS_OF - timedelta(days=400), ends_on=AS_OF - timedelta(days=40))
-    agreement(renewed, AS_OF - timedelta(days=10))
-    assert profile(renewed).flags == ["client", "customer"]
+def test_it_counts_a_client_that_renewed_as_a_client_not_a_former_client():
+    renewed, renewed_and_bought = party(), party()
+    for who in (renewed, renewed_and_bought):
+        agreement(who, AS_OF - timedelta(days=400), ends_on=AS_OF - timedelta(days=40))
+        agreement(who, AS_OF - timedelta(days=10))
+    order(renewed_and_bought, days_ago(3))
+    got = profile(renewed)
+    assert got.flags == ["client"]
+    assert [reason["code"] for reason in got.reasons] == ["client_agreement", "type_default"]
+    assert profile(renewed_and_bought).flags == ["client", "customer"]
 
 
 def test_it_makes_a_client_of_a_one_off_consultation_only_as_a_customer():

@@ -48,8 +48,8 @@ def test_it_asks_to_assign_a_csm_then_to_renew_then_to_check_in(csm):
     assert action(no_csm) == ("assign_csm", {})
     assert action(ending) == ("renewal_talk", {"days": 60})
     assert action(quiet) == ("csm_checkin", {"days": 31})
-    assert action(cared_for) == ("", {})
-    assert action(auto) == ("", {})
+    assert action(cared_for) == ("nothing_client", {"days": 30})
+    assert action(auto) == ("nothing_client", {"days": 1})
     with translation.override("en"):
         assert next_best_action_text(*action(ending)) == (
             "Start the renewal talk: the agreement ends in 60 days and does not renew by itself."
@@ -62,7 +62,7 @@ def test_it_does_not_ask_to_renew_an_agreement_already_followed_by_a_signed_one(
     agreement(renewed, AS_OF + timedelta(days=21), ends_on=AS_OF + timedelta(days=400), signed=days_ago(3), csm=csm)
     interaction(renewed, days_ago(2))
     classify(as_of=AS_OF)
-    assert action(renewed) == ("", {})
+    assert action(renewed) == ("nothing_client", {"days": 2})
 
 
 def _loyal_orders(p, total: int) -> None:
@@ -83,7 +83,7 @@ def test_it_proposes_a_client_engagement_to_a_loyal_top_customer_or_top_tier():
         order(party(), days_ago(50), line(unit_price=500))
     classify(as_of=AS_OF)
     assert action(top)[0] == "propose_client"
-    assert action(loyal_small)[0] == ""
+    assert action(loyal_small)[0] == "nothing_customer"
     assert action(enterprise_alumnus)[0] == "propose_client"
 
 
@@ -121,7 +121,7 @@ def test_it_does_not_win_back_a_customer_who_ordered_365_days_ago():
     recent = party()
     order(recent, days_ago(365, "00:00"))
     classify(as_of=AS_OF)
-    assert action(recent)[0] == ""
+    assert action(recent) == ("nothing_customer", {"days": 365})
 
 
 def test_it_stores_the_csm_of_the_latest_active_agreement(csm, manager):

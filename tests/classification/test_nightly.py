@@ -7,7 +7,7 @@ import pytest
 from django_tasks_db.models import DBTaskResult
 
 from kenal.classification.models import PartyProfile
-from kenal.classification.services import profiles_recompute
+from kenal.classification.services import profiles_replay
 from kenal.classification.tasks import next_nightly_run, nightly_schedule, recompute_nightly
 from tests.classification.factories import order, party
 
@@ -34,7 +34,7 @@ def test_it_stops_calling_a_customer_new_when_the_nightly_run_sees_time_pass():
     buyer = party("Sari")
     today = datetime.now(JAKARTA)
     order(buyer, today - timedelta(days=31))
-    profiles_recompute(as_of=(today - timedelta(days=2)).date())
+    profiles_replay(as_of=(today - timedelta(days=2)).date())  # as the run two nights ago stored it
     assert PartyProfile.objects.get(party=buyer).new  # 29 days after the first order
     result = recompute_nightly.call()
     profile = PartyProfile.objects.get(party=buyer)

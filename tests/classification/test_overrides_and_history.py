@@ -14,6 +14,7 @@ from kenal.audit.models import AuditEvent
 from kenal.classification.engine import classify
 from kenal.classification.models import PartyProfile, ProfileChange, ProfileOverride
 from kenal.classification.reasons import reasons_text as _reasons_text
+from kenal.classification.selectors import business_today
 from kenal.classification.services import override_create, override_withdraw
 from tests.classification.factories import agreement, at, line, order, party
 
@@ -31,13 +32,15 @@ def stored(p) -> PartyProfile:
 
 
 def test_it_keeps_a_managers_override_through_recomputes_and_says_who_set_it(manager):
+    # An override recomputes its party as of today, so the facts are dated from today.
+    today = business_today()
     buyer = party()
-    order(buyer, at("2026-03-01 10:00"))
-    classify(as_of=AS_OF)
+    order(buyer, at(f"{today - timedelta(days=9)} 10:00"))
+    classify(as_of=today)
     override_create(actor=manager, party=buyer, field="relationship", value="client", reason="Signed on paper")
     override_create(actor=manager, party=buyer, field="characteristic:loyal", value="true", reason="Known for years")
     override_create(actor=manager, party=buyer, field="characteristic:new", value="false", reason="Old friend")
-    classify(as_of=AS_OF)
+    classify(as_of=today)
     got = stored(buyer)
     assert (got.relationship, got.flags, got.loyal, got.new) == ("client", ["customer"], True, False)
     texts = reasons_text(got.reasons)
@@ -133,7 +136,7 @@ def test_it_records_a_client_becoming_a_former_client():
     classify(as_of=AS_OF + timedelta(days=1))
     change = ProfileChange.objects.get(party=firm, field="relationship")
     assert (change.from_value, change.to_value) == ("client", "customer")
-    assert reasons_text(change.reasons)[0] == "Customer: former client, whose last agreement ended 1 day ago"
+    assert reasons_text(change.reasons)[0] == "Customer: former client, whose last agreement ended yesterday"
 
 
 def test_deleting_a_party_takes_its_profile_and_journey_with_it():

@@ -1,25 +1,33 @@
 """kenal export parties [--format json|csv] [--output FILE] [--as-of YYYY-MM-DD] [--language id|en]
 
-The export recomputes the profiles as of the requested day first, so it is right even
-when nobody ran ``classify`` since the last import. In CSV, the list columns (flags,
-characteristics, reasons) are joined with ";"."""
+An export for today reads the stored profiles, recomputed first unless they are
+already current (services.profiles_current), so it is right even when nobody ran
+``classify`` since the last import. An export for another day computes its results
+on the side and changes nothing stored. Rows are streamed: a million parties never
+sit in memory. In CSV, the list columns (flags, characteristics, reasons) are joined
+with ";"."""
 
 from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kenal.classification.management.commands._options import parse_as_of
-from kenal.classification.selectors import EXPORT_FIELDS, party_export_rows
-from kenal.classification.services import profiles_recompute
+from kenal.classification.selectors import EXPORT_FIELDS
+from kenal.classification.services import parties_export
 
 LIST_FIELDS = {"flags", "characteristics", "reasons"}
+# Rows written to the output at a time: one write call per batch, not per row.
+BATCH = 2000
 
 
 @contextmanager
@@ -36,35 +44,71 @@ def _open(path: str | None, stdout):
         yield handle
 
 
+class _Lines:
+    """A file-like buffer the csv module writes a batch of rows into."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+
+    def write(self, text: str) -> None:
+        self.parts.append(text)
+
+    def take(self) -> str:
+        text = "".join(self.parts)
+        self.parts.clear()
+        return text
+
+
+def _write_csv(rows: Iterator[dict[str, Any]], out) -> None:
+    lines = _Lines()
+    writer = csv.writer(lines)
+    writer.writerow(EXPORT_FIELDS)
+    for i, row in enumerate(rows, start=1):
+        writer.writerow(
+            ";".join(row[f]) if f in LIST_FIELDS else ("" if row[f] is None else row[f]) for f in EXPORT_FIELDS
+        )
+        if i % BATCH == 0:
+            out.write(lines.take())
+    out.write(lines.take())
+
+
+def _write_json(rows: Iterator[dict[str, Any]], out) -> None:
+    encode = json.JSONEncoder(ensure_ascii=False).encode
+    parts = ["["]
+    for i, row in enumerate(rows):
+        parts.append(("," if i else "") + "\n  " + encode(row))
+        if len(parts) >= BATCH:
+            out.write("".join(parts))
+            parts.clear()
+    parts.append("\n]\n")
+    out.write("".join(parts))
+
+
 class Command(BaseCommand):
-    help = "Export every party with its relationship, type, characteristics, reasons and next best action."
+    help = gettext_lazy(
+        "Export every party with its relationship, type, characteristics, reasons and next best action."
+    )
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("what", choices=["parties"])
-        parser.add_argument("--format", choices=["json", "csv"], default="json")
-        parser.add_argument("--output", help="File to write; default standard output.")
-        parser.add_argument("--as-of", dest="as_of", help="The day to classify as of (YYYY-MM-DD); default today.")
+        parser.add_argument("what", choices=["parties"], help=gettext_lazy("What to export: parties."))
+        parser.add_argument(
+            "--format", choices=["json", "csv"], default="json", help=gettext_lazy("json (default) or csv."),
+        )
+        parser.add_argument("--output", help=gettext_lazy("File to write; default standard output."))
+        parser.add_argument(
+            "--as-of", dest="as_of",
+            help=gettext_lazy(
+                "The day to classify as of (YYYY-MM-DD); default today. Another day than today is "
+                "computed on the side and changes nothing stored."
+            ),
+        )
         parser.add_argument(
             "--language", choices=[code for code, _name in settings.LANGUAGES], default=settings.LANGUAGE_CODE,
-            help="Language of reasons and next best actions.",
+            help=gettext_lazy("Language of reasons and next best actions."),
         )
 
     def handle(self, *args, **options) -> None:
         as_of = parse_as_of(options["as_of"])
-        profiles_recompute(as_of=as_of)
-        rows = party_export_rows(language=options["language"])
+        write = _write_csv if options["format"] == "csv" else _write_json
         with _open(options["output"], self.stdout) as out:
-            if options["format"] == "csv":
-                writer = csv.writer(out)
-                writer.writerow(EXPORT_FIELDS)
-                for row in rows:
-                    writer.writerow(
-                        ";".join(row[f]) if f in LIST_FIELDS else ("" if row[f] is None else row[f])
-                        for f in EXPORT_FIELDS
-                    )
-            else:
-                # Written element by element so a million parties never sit in memory.
-                out.write("[")
-                for i, row in enumerate(rows):
-                    out.write(("," if i else "") + "\n  " + json.dumps(row, ensure_ascii=False))
-                out.write("\n]\n")
+            parties_export(as_of=as_of, language=options["language"], emit=lambda rows: write(rows, out))

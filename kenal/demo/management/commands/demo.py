@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kenal.classification.selectors import business_today
-from kenal.classification.services import profiles_recompute
+from kenal.classification.services import profiles_replay
 from kenal.demo.selectors import business_data_exists
 from kenal.demo.services import DEFAULT_SEED, demo_load, demo_reset
 
@@ -49,5 +49,5 @@ class Command(BaseCommand):
         # run creates the profiles, the later ones record what changed.
         today = business_today()
         for days_back in (360, 270, 180, 90):
-            profiles_recompute(as_of=today - timedelta(days=days_back))
+            profiles_replay(as_of=today - timedelta(days=days_back))
         call_command("classify", stdout=self.stdout, stderr=self.stderr)
