@@ -75,6 +75,27 @@ class Dialect:
         finally:
             cursor.execute(f"PRAGMA cache_size = {previous}")
 
+    @contextmanager
+    def spilling(self, cursor: CursorWrapper) -> Iterator[None]:
+        """Staging tables and the sorts over them on disk: Kenal's SQLite connections
+        keep temporary tables in memory, which for ten million staged lines would be
+        gigabytes. Changing temp_store drops the connection's temporary tables, so
+        this is done only outside a transaction, before the staging tables exist;
+        work tables of other code are created again when next needed."""
+        if self.is_postgres or connection.in_atomic_block:
+            yield
+            return
+        cursor.execute("PRAGMA temp_store")
+        previous = int(cursor.fetchone()[0])
+        if previous != 2:
+            yield
+            return
+        cursor.execute("PRAGMA temp_store = FILE")
+        try:
+            yield
+        finally:
+            cursor.execute(f"PRAGMA temp_store = {previous}")
+
     def now(self) -> Any:
         return connection.ops.adapt_datetimefield_value(timezone.now())
 
@@ -321,14 +342,13 @@ ORDER_STAGES = (NUMBERED_LINE, STAGE_ORDER, STAGE_PRODUCT)
 PAID = "'" + LineStatus.PAID.value + "'"
 # The order summary (DOMAIN.md: the order's time is its earliest line's, it counts
 # when a line is paid, promotions, quantities and the total come from paid lines), as
-# aggregates over an order's staged lines; ``{over}`` is the window of the order.
+# aggregates over an order's staged lines.
 ORDER_SUMMARY = {
-    "occurred_at": "MIN(occurred_at){over}",
-    "is_paid": f"MAX(CASE WHEN status = {PAID} THEN 1 ELSE 0 END){{over}} = 1",
-    "has_promotion": f"MAX(CASE WHEN status = {PAID} AND (promo_code IS NOT NULL OR discount > 0) THEN 1 ELSE 0 END)"
-                     "{over} = 1",
-    "max_paid_quantity": f"COALESCE(MAX(CASE WHEN status = {PAID} THEN quantity END){{over}}, 0)",
-    "paid_total": f"ROUND(COALESCE(SUM(CASE WHEN status = {PAID} THEN quantity * unit_price - discount END){{over}}, 0), 2)",
+    "occurred_at": "MIN(occurred_at)",
+    "is_paid": f"MAX(CASE WHEN status = {PAID} THEN 1 ELSE 0 END) = 1",
+    "has_promotion": f"MAX(CASE WHEN status = {PAID} AND (promo_code IS NOT NULL OR discount > 0) THEN 1 ELSE 0 END) = 1",
+    "max_paid_quantity": f"COALESCE(MAX(CASE WHEN status = {PAID} THEN quantity END), 0)",
+    "paid_total": f"ROUND(COALESCE(SUM(CASE WHEN status = {PAID} THEN quantity * unit_price - discount END), 0), 2)",
 }
 
 
@@ -339,17 +359,13 @@ def number_lines(cursor: CursorWrapper, dialect: Dialect) -> None:
     Products and the kinds their lines give them come from a second, small table."""
     for name in ORDER_STAGES:
         cursor.execute(f"DROP TABLE IF EXISTS {name}")
-    window = "OVER w"
-    summary = ", ".join(
-        f"{expression.format(over=' ' + window)} AS {column}" for column, expression in ORDER_SUMMARY.items()
-    )
     cursor.execute(
-        f"CREATE TEMP TABLE {NUMBERED_LINE} AS SELECT file_row, order_ext, buyer, occurred_at AS line_occurred_at, sku,"
+        f"CREATE TEMP TABLE {NUMBERED_LINE} AS SELECT file_row, order_ext, buyer, occurred_at, sku,"
         f" quantity, unit_price, discount, promo_code, consumer, channel, currency, status,"
-        f" ROW_NUMBER() OVER w AS line_no, COUNT(*) OVER w AS n, FIRST_VALUE(file_row) OVER w AS first_row,"
-        f" FIRST_VALUE(buyer) OVER w AS first_buyer, FIRST_VALUE(currency) OVER w AS first_currency, {summary}"
+        f" ROW_NUMBER() OVER w AS line_no, FIRST_VALUE(file_row) OVER w AS first_row,"
+        f" FIRST_VALUE(buyer) OVER w AS first_buyer, FIRST_VALUE(currency) OVER w AS first_currency"
         f" FROM {STAGE_LINE.name} WHERE order_ext IS NOT NULL"
-        f" WINDOW w AS (PARTITION BY order_ext ORDER BY file_row ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)"
+        f" WINDOW w AS (PARTITION BY order_ext ORDER BY file_row)"
     )
     cursor.execute(
         f"CREATE TEMP TABLE {STAGE_PRODUCT} AS SELECT sku, kind, MIN(file_row) AS first_row FROM {STAGE_LINE.name}"
@@ -390,11 +406,14 @@ def merge_orders(cursor: CursorWrapper, dialect: Dialect, *, rows: int) -> Count
         [ProductKind.GOODS.value],
     )
     counts.details["products_created"] = cursor.rowcount
+    summary = ", ".join(f"{expression} AS {column}" for column, expression in ORDER_SUMMARY.items())
     cursor.execute(
-        f"CREATE TEMP TABLE {s_order} AS SELECT n.order_ext AS external_id, p.id AS buyer_id, n.n,"
-        f" COALESCE(n.channel, '') AS channel, n.currency, {', '.join('n.' + c for c in ORDER_SUMMARY)}, o.id AS order_id"
-        f" FROM {numbered} n JOIN {party} p ON p.external_id = n.buyer"
-        f" LEFT JOIN {order} o ON o.external_id = n.order_ext WHERE n.line_no = 1"
+        f"CREATE TEMP TABLE {s_order} AS SELECT f.order_ext AS external_id, p.id AS buyer_id, a.n,"
+        f" COALESCE(f.channel, '') AS channel, f.currency, {', '.join('a.' + c for c in ORDER_SUMMARY)},"
+        f" o.id AS order_id"
+        f" FROM (SELECT order_ext, COUNT(*) AS n, {summary} FROM {numbered} GROUP BY order_ext) a"
+        f" JOIN {numbered} f ON f.order_ext = a.order_ext AND f.line_no = 1"
+        f" JOIN {party} p ON p.external_id = f.buyer LEFT JOIN {order} o ON o.external_id = f.order_ext"
     )
     cursor.execute(f"CREATE UNIQUE INDEX {s_order}_key ON {s_order} (external_id)")
     if dialect.is_postgres:
@@ -424,7 +443,7 @@ def merge_orders(cursor: CursorWrapper, dialect: Dialect, *, rows: int) -> Count
             match="t.order_id = so.order_id AND t.line_no = s.line_no",
             values={
                 "order_id": "so.order_id", "line_no": "s.line_no", "product_id": "pr.id",
-                "occurred_at": "s.line_occurred_at", "quantity": "s.quantity", "unit_price": "s.unit_price",
+                "occurred_at": "s.occurred_at", "quantity": "s.quantity", "unit_price": "s.unit_price",
                 "discount": "s.discount", "promo_code": "COALESCE(s.promo_code, '')", "consumer_id": "c.id",
                 "channel": "COALESCE(s.channel, '')", "currency": "s.currency", "status": "s.status",
             },

@@ -93,7 +93,7 @@ def import_file(
     dialect = Dialect()
     report = Report()
     stages = STAGES[kind]
-    with connection.cursor() as cursor:
+    with connection.cursor() as cursor, dialect.spilling(cursor):
         for stage in stages:
             stage.create(cursor, dialect)
         try:

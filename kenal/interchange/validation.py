@@ -192,7 +192,9 @@ class Numbers:
 # ---------------------------------------------------------------------------------
 # Reading
 
-NOT_UTF8 = "the file is not UTF-8 text; save it as UTF-8 (CSV UTF-8)"
+def not_utf8() -> str:
+    return _("the file is not UTF-8 text; save it as UTF-8 (CSV UTF-8)")
+
 
 # What a file that is not CSV text usually is, by its first bytes.
 SIGNATURES: tuple[tuple[bytes, str], ...] = (
@@ -273,7 +275,7 @@ class CsvSource:
                 line += chunk.count(b"\n", 0, exc.start)
                 start = max(chunk.rfind(b"\n", 0, exc.start) + 1, exc.start - 40)
                 sample = chunk[start:exc.start + 8].decode("utf-8", "backslashreplace").strip()
-                self.report.add(line, "", sample, _(NOT_UTF8))
+                self.report.add(line, "", sample, not_utf8())
                 return False
             if b"\x00" in chunk:
                 at = chunk.index(b"\x00")
@@ -283,7 +285,7 @@ class CsvSource:
         try:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
-            self.report.add(line, "", "", _(NOT_UTF8))
+            self.report.add(line, "", "", not_utf8())
             return False
         stream.seek(0)
         return True
@@ -598,6 +600,23 @@ def check_orders(source: CsvSource, sink: Sink) -> Plan:
             promo or None, consumer or None, channel or None, code, status,
         )
 
+    # The fast path: values already seen good are one dictionary lookup each; anything
+    # else (a new value, or a bad one) goes through the cached checks, and a line with
+    # any problem through ``slow`` to report it.
+    good_currency: dict[str, str] = {}
+    good_quantity: dict[str, str] = {"": "1"}
+    good_amount: dict[str, dict[str, str]] = {}
+    good_moment: dict[str, str] = {}
+    good_kind: dict[str, str | None] = {"": None, **{v: v for v in product_kinds}}
+    good_status: dict[str, str] = {"": LineStatus.PAID.value, **{v: v for v in statuses}}
+    good_line: set[tuple[str, str, str]] = set()
+
+    def learn(mapping: dict[Any, Any], key: Any, value: Any) -> Any:
+        if len(mapping) >= CACHE_LIMIT:
+            mapping.clear()
+        mapping[key] = value
+        return value
+
     rows = 0
     for row, cells in source.rows():
         rows += 1
@@ -613,22 +632,31 @@ def check_orders(source: CsvSource, sink: Sink) -> Plan:
                 and len(consumer) <= 100 and len(channel) <= 32
             ):
                 raise BadValue
-            code = line_currency(cells[i_currency].strip())
-            quantity = cells[i_qty].strip()
-            quantity = quantity_of(quantity) if quantity else "1"
-            unit_price = cells[i_price].strip()
+            text = cells[i_currency].strip()
+            code = good_currency.get(text) or learn(good_currency, text, line_currency(text))
+            amounts = good_amount.get(code) or learn(good_amount, code, {})
+            text = cells[i_qty].strip()
+            quantity = good_quantity.get(text) or learn(good_quantity, text, quantity_of(text))
+            text = cells[i_price].strip()
+            unit_price = amounts.get(text) or (text and learn(amounts, text, amount(text, code)))
+            text = cells[i_discount].strip()
+            discount = (amounts.get(text) or learn(amounts, text, amount(text, code))) if text else "0"
             if not unit_price:
                 raise BadValue
-            unit_price = amount(unit_price, code)
-            discount = cells[i_discount].strip()
-            discount = amount(discount, code) if discount else "0"
-            line_ok(quantity, unit_price, discount)
+            numbers_of_line = (quantity, unit_price, discount)
+            if numbers_of_line not in good_line:
+                line_ok(*numbers_of_line)
+                learn_set = good_line if len(good_line) < CACHE_LIMIT else set()
+                learn_set.add(numbers_of_line)
+            text = cells[i_time].strip()
+            occurred_at = good_moment.get(text) or learn(good_moment, text, moment(text))
+            kind = good_kind[cells[i_pkind].strip()]
+            status = good_status[cells[i_status].strip()]
             line = (
-                row, order_id, buyer, moment(cells[i_time].strip()), sku, kind_of(cells[i_pkind].strip()), quantity,
-                unit_price, discount, promo or None, consumer or None, channel or None, code,
-                status_of(cells[i_status].strip()),
+                row, order_id, buyer, occurred_at, sku, kind, quantity, unit_price, discount, promo or None,
+                consumer or None, channel or None, code, status,
             )
-        except BadValue:
+        except (BadValue, KeyError):
             line = slow(row, cells)
         sink(line)
     plan.rows = rows
@@ -712,26 +740,48 @@ def check_interactions(source: CsvSource, sink: Sink) -> Plan:
     i_party, i_time, i_channel, i_direction, i_kind, i_body = (
         source.index(name) for name in ("party", "occurred_at", "channel", "direction", "kind", "body"))
     channels, directions, kinds = set(Channel.values), set(Direction.values), set(InteractionKind.values)
-    # The key hashes the moment in UTC ISO form; the stored form is naive UTC text.
     moment = Cached(lambda text: parse_moment(text, zone).astimezone(UTC))
     channel_of = Cached(lambda text: choice(text, channels))
     direction_of = Cached(lambda text: choice(text, directions))
     kind_of = Cached(lambda text: choice(text, kinds) if text else InteractionKind.MESSAGE.value)
-    rows = 0
-    for row, cells in source.rows():
-        rows += 1
+
+    def stage(row: int, party: str, when: datetime, channel: str, direction: str, kind: str, body: str) -> None:
+        key = interaction_key(party=party, occurred_at=when, channel=channel, direction=direction, kind=kind, body=body)
+        sink((row, key, party, str(when.replace(tzinfo=None)), channel, direction, kind, body or None))
+
+    def slow(row: int, cells: list[str]) -> None:
+        """The same checks, cell by cell, for a row the fast path refused."""
         check = Checker(report, row, cells)
         party = check.text(i_party, "party", required=True, max_length=100)
         when = check.run(i_time, "occurred_at", moment, required=True)
         channel = check.run(i_channel, "channel", channel_of, required=True)
         direction = check.run(i_direction, "direction", direction_of, required=True)
         kind = check.run(i_kind, "kind", kind_of)
-        body = cells[i_body].strip()
         if check.ok:
-            key = interaction_key(
-                party=party, occurred_at=when, channel=channel, direction=direction, kind=kind, body=body)
-            sink((row, key, party, str(when.replace(tzinfo=None)), channel, direction, kind, body or None))
+            stage(row, party, when, channel, direction, kind, cells[i_body].strip())
         elif party:
             sink((row, None, party, None, None, None, None, None))
+
+    # The fast path: choices as written in lower case are one lookup; every moment is
+    # new, so it is parsed straight away. Anything else goes through ``slow``.
+    good_channel = {v: v for v in channels}
+    good_direction = {v: v for v in directions}
+    good_kind = {"": InteractionKind.MESSAGE.value, **{v: v for v in kinds}}
+    rows = 0
+    for row, cells in source.rows():
+        rows += 1
+        party = cells[i_party].strip()
+        try:
+            when = datetime.fromisoformat(cells[i_time].strip())
+            channel = good_channel[cells[i_channel].strip()]
+            direction = good_direction[cells[i_direction].strip()]
+            kind = good_kind[cells[i_kind].strip()]
+            if not 0 < len(party) <= 100:
+                raise ValueError
+        except (ValueError, KeyError):
+            slow(row, cells)
+            continue
+        when = (when if when.tzinfo else when.replace(tzinfo=zone)).astimezone(UTC)
+        stage(row, party, when, channel, direction, kind, cells[i_body].strip())
     plan.rows = rows
     return plan

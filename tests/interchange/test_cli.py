@@ -101,3 +101,15 @@ def test_it_imports_through_the_kenal_command_and_rejects_a_bad_file(fresh_env, 
     assert after == before
     assert query("SELECT external_id FROM commerce_order") == [("O-1",)]
     assert query("SELECT value FROM parties_contactpoint") == [("+6281234567890",)]
+
+
+def test_it_shows_the_import_help_in_the_consoles_language(fresh_env):
+    env, _query = fresh_env
+
+    indonesian = kenal(env | {"LANGUAGE": "id"}, "import", "--help")
+    english = kenal(env | {"LANGUAGE": "en"}, "import", "--help")
+
+    assert indonesian.returncode == 0 and english.returncode == 0
+    said, told = " ".join(indonesian.stdout.split()), " ".join(english.stdout.split())
+    assert "Seluruh berkas diperiksa terlebih dahulu" in said and "Periksa dan hitung, tanpa menulis" in said
+    assert "The whole file is checked first" in told and "Check and count, write nothing." in told

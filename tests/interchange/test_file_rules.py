@@ -219,3 +219,12 @@ def test_it_reports_problems_across_rows_in_the_order_of_the_file(write_csv, sit
         (3, "party", "P-2"), (4, "consumer", "P-404"), (5, "unit_price", "-5"), (5, "party", "P-405"),
         (5, "product_kind", "goods")]
     assert found[-1][3] == "the SKU KOPI is “service” on row 4"
+
+
+def test_it_reads_choices_written_in_capitals(write_csv, siti):
+    path = write_csv("interactions.csv", ["party", "occurred_at", "channel", "direction", "kind", "body"], [
+        ["P-1", "2026-03-03T08:00:00", "WhatsApp", "Inbound", "Question", "Ada ukuran L?"]])
+
+    import_file(kind="interactions", path=path)
+
+    assert list(siti.interactions.values_list("channel", "direction", "kind")) == [("whatsapp", "inbound", "question")]

@@ -5,26 +5,32 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from kenal.interchange.models import ImportKind
 from kenal.interchange.services import import_file
 from kenal.interchange.validation import ImportInvalid
 
 
+HELP = gettext_lazy(
+    "Import a CSV file of parties, orders, agreements or interactions. The whole file is checked "
+    "first; a file with problems is reported and nothing of it is written."
+)
+DRY_RUN_HELP = gettext_lazy("Check and count, write nothing.")
+QUIET_HELP = gettext_lazy("No progress bar.")
+
+
 class Command(BaseCommand):
     @property
-    def help(self) -> str:  # argparse needs a real string, translated when it is shown
-        return _(
-            "Import a CSV file of parties, orders, agreements or interactions. The whole file is checked "
-            "first; a file with problems is reported and nothing of it is written."
-        )
+    def help(self) -> str:
+        # Translated when shown, in the console's language; argparse needs a real string.
+        return str(HELP)
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("kind", choices=ImportKind.values)
         parser.add_argument("file", type=Path)
-        parser.add_argument("--dry-run", action="store_true", help=_("Check and count, write nothing."))
-        parser.add_argument("--quiet", action="store_true", help=_("No progress bar."))
+        parser.add_argument("--dry-run", action="store_true", help=str(DRY_RUN_HELP))
+        parser.add_argument("--quiet", action="store_true", help=str(QUIET_HELP))
 
     def handle(self, *args, kind: str, file: Path, dry_run: bool, quiet: bool, **options) -> None:
         if not file.is_file():
