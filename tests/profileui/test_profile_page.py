@@ -52,7 +52,7 @@ def test_it_shows_badges_reasons_and_next_best_action_in_english(as_support, loy
     assert badges(html, "characteristic") == ["loyal", "thrifty"]
     assert ">Customer</span>" in html and ">Loyal" in html and ">Thrifty" in html
     assert "Customer: 4 paid orders" in html
-    assert "Loyal: 4 orders over 200 days, last 10 days ago" in html
+    assert "Loyal: 4 orders over 200 days, the last one 10 days ago" in html
     assert "Thrifty: 2 of 4 paid orders used a promotion" in html
     assert "External: the default customer type" in html
     nba = re.search(r"data-next-best-action>([^<]+)<", html).group(1)
