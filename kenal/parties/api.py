@@ -21,7 +21,7 @@ from kenal.classification.models import Characteristic, ClassificationRun, Relat
 from kenal.classification.schemas import PartyClassificationOut
 from kenal.parties.access import parties_access, party_for_user
 from kenal.parties.models import Language, Party, PartyKind, Scope
-from kenal.parties.selectors import party_search
+from kenal.parties.selectors import Sort, party_search, party_sorted
 from kenal.parties.services import SCALAR_FIELDS, PartyData, party_create, party_update
 
 router = Router()
@@ -149,7 +149,10 @@ def _with_relations(parties: QuerySet[Party]) -> QuerySet[Party]:
 def list_parties(
     request: HttpRequest,
     q: str = Query(
-        "", description=gettext_lazy("A name fragment, an email, a phone number written any common way, or an external id.")
+        "", description=gettext_lazy(
+            "Fragments of a name (any word order; every word must match), an email, a phone number written any "
+            "common way, or an external id. Case and accents do not matter."
+        )
     ),
     kind: PartyKind | None = Query(None),
     relationship: Relationship | None = Query(
@@ -159,6 +162,9 @@ def list_parties(
     characteristic: Characteristic | None = Query(
         None, description=gettext_lazy("Only parties with this characteristic.")
     ),
+    sort: Sort | None = Query(
+        None, description=gettext_lazy("name, activity (latest first) or revenue (highest first); by default the best matches of q first, then by name.")
+    ),
 ):
     parties_access(request.auth)
     found = party_search(query=q, kind=str(kind) if kind else "")
@@ -166,7 +172,7 @@ def list_parties(
         found, relationship=str(relationship or ""), customer_type=str(customer_type or ""),
         characteristic=str(characteristic or ""),
     )
-    return _with_relations(found)
+    return _with_relations(party_sorted(found, str(sort or "")))
 
 
 @router.get("/{int:party_id}", response={200: PartyOut, 404: ErrorOut}, summary=gettext_lazy("One party"))

@@ -270,3 +270,15 @@ def test_it_exports_with_headers_in_indonesian(support, customers):
     raw = b"".join(client.get("/parties/export.csv").streaming_content).decode("utf-8-sig")
     assert raw.splitlines()[0].startswith("Nama,")
     assert "Kontak terakhir" in raw.splitlines()[0]
+
+
+def test_it_sorts_the_api_list_by_revenue(support, customers):
+    from django.test import Client
+
+    from kenal.accounts.services import token_create
+
+    _token, raw = token_create(user=support, name="sort")
+    client = Client(headers={"Authorization": f"Bearer {raw}"})
+    body = client.get("/api/v1/parties", {"sort": "revenue"}).json()
+    assert [item["name"] for item in body["items"]] == ["Ani Wijaya", "Budi Santoso", "Cici Halim"]
+    assert client.get("/api/v1/parties", {"sort": "shoe-size"}).status_code == 422
