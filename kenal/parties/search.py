@@ -16,10 +16,9 @@ from dataclasses import dataclass
 
 from kenal.parties.contacts import looks_like_phone
 
-# The accents folded away on both sides (stored text and query), written once here
-# and turned into SQL for each database. SQLite's lower() folds ASCII only, so the
-# capitals are listed too (lower() runs first
-# on PostgreSQL, but the table is used as is by Python).
+# The accents folded away on both sides (stored text and query), written once here:
+# PostgreSQL's triggers use it as a translate(), SQLite's call fold() itself. Capitals
+# are listed too because Python applies the table before lowering.
 FOLD = {
     **dict.fromkeys("áàâäãåāăą", "a"), **dict.fromkeys("ÁÀÂÄÃÅĀĂĄ", "a"),
     **dict.fromkeys("éèêëēėęě", "e"), **dict.fromkeys("ÉÈÊËĒĖĘĚ", "e"),
@@ -134,7 +133,7 @@ BEGIN TRUNCATE {TABLE}; RETURN NULL; END $$""",
         "CREATE TRIGGER party_search_party_truncate AFTER TRUNCATE ON parties_party "
         "FOR EACH STATEMENT EXECUTE FUNCTION kenal_party_search_truncate()"
     )
-    statements.append(f"SELECT kenal_party_search_refresh(ARRAY(SELECT id FROM parties_party))")
+    statements.append("SELECT kenal_party_search_refresh(ARRAY(SELECT id FROM parties_party))")
     return statements
 
 
