@@ -14,6 +14,7 @@ import re
 import signal
 import sys
 from collections.abc import Mapping
+from difflib import get_close_matches
 
 from django.core.management.base import DjangoHelpFormatter
 
@@ -139,7 +140,7 @@ class ConsoleHelpFormatter(DjangoHelpFormatter):
 
 
 def _management_utility(argv: list[str]):
-    from django.core.management import ManagementUtility
+    from django.core.management import ManagementUtility, get_commands
     from django.utils.translation import gettext as _
 
     class ConsoleUtility(ManagementUtility):
@@ -153,6 +154,18 @@ def _management_utility(argv: list[str]):
                 english_type, _("Type '%(prog)s help <subcommand>' for help on a specific subcommand.") % {"prog": self.prog_name}, 1
             )
             return text.replace("Available subcommands:", _("Available subcommands:"), 1)
+
+        def fetch_command(self, subcommand: str):
+            """Django's own refusal of an unknown command, in the console's language."""
+            commands = get_commands()
+            if subcommand in commands:
+                return super().fetch_command(subcommand)
+            matches = get_close_matches(subcommand, commands)
+            message = _("Unknown command: %(command)r.") % {"command": subcommand}
+            if matches:
+                message += " " + _("Did you mean %(command)s?") % {"command": matches[0]}
+            sys.stderr.write(message + "\n" + _("Type '%(prog)s help' for usage.") % {"prog": self.prog_name} + "\n")
+            sys.exit(1)
 
     return ConsoleUtility(argv)
 

@@ -98,6 +98,14 @@ def test_it_reports_a_bad_option_in_indonesian(tmp_path):
     assert "error:" not in result.stderr and "invalid choice" not in result.stderr
 
 
+def test_it_refuses_an_unknown_command_in_the_terminals_language(tmp_path):
+    result = _kenal("exprot", tmp_path=tmp_path, LANG="id_ID.UTF-8")
+    assert result.returncode == 1
+    assert result.stderr == (
+        "Perintah tidak dikenal: 'exprot'. Mungkin maksud Anda export?\nKetik 'kenal help' untuk cara penggunaan.\n"
+    )
+
+
 def test_it_creates_and_migrates_the_embedded_database_on_first_use(tmp_path):
     result = _kenal("classify", tmp_path=tmp_path, LANG="en_US.UTF-8")
     assert result.returncode == 0, result.stderr
