@@ -201,6 +201,10 @@ def load_sqlite(data: Data, path: str) -> None:
     csm_ids = _users()
     connection.close()
     con = sqlite3.connect(path)
+    # The party search's triggers call the fold Kenal registers on its own connections.
+    from kenal.parties import search
+
+    con.create_function("kenal_fold", 1, search._fold_or_null, deterministic=True)
     con.execute("PRAGMA journal_mode=OFF")
     con.execute("PRAGMA synchronous=OFF")
     con.execute("PRAGMA cache_size=-500000")

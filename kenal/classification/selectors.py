@@ -99,13 +99,22 @@ def export_rows(cursor: Any, *, facts_day: date, language: str) -> Iterator[dict
 
     today = day_number(facts_day)
     reason_words: dict[tuple, str] = {}
+    reason_lists: dict[tuple, tuple[str, ...]] = {}
     action_words: dict[tuple, str | None] = {}
-    flags = list(FLAG_COLUMNS.items())
+    # Flags and characteristics are a few booleans: each combination's list is made
+    # once, and the same tuple object is handed out again (writers may cache by it).
+    flag_lists: dict[tuple, tuple[str, ...]] = {}
+    first_flag = _ExportRow._fields.index("is_client")
+    last_flag = _ExportRow._fields.index(CHARACTERISTICS[-1]) + 1
+    names = [*FLAG_COLUMNS, *CHARACTERISTICS]
     with translation.override(language):
         while True:
             chunk = cursor.fetchmany(EXPORT_CHUNK)
             if not chunk:
                 return
+            for cache in (reason_words, reason_lists, action_words):
+                if len(cache) > EXPORT_CACHE:
+                    cache.clear()  # memory stays bounded however varied the parties
             for raw in chunk:
                 row = _ExportRow._make(raw)
                 texts = []
@@ -115,22 +124,42 @@ def export_rows(cursor: Any, *, facts_day: date, language: str) -> Iterator[dict
                     if text is None:
                         text = reason_words[key] = reason_text(reason)
                     texts.append(text)
+                words = tuple(texts)
+                words = reason_lists.setdefault(words, words)
                 params = next_best_action_params(row, today)
+                # The name is put in after: an action that names its party is worded
+                # once for everyone with the same day, channel and kind.
+                name = params.pop("name", None)
                 key = (row.next_best_action, *params.items())
                 action = action_words.get(key, _UNSET)
                 if action is _UNSET:
+                    if name is not None:
+                        params["name"] = _NAME
                     action = action_words[key] = next_best_action_text(row.next_best_action, params) or None
+                if name is not None and action is not None:
+                    action = action.replace(_NAME, name)
+                bits = raw[first_flag:last_flag]  # booleans, or 0 and 1 on SQLite: equal keys
+                lists = flag_lists.get(bits)
+                if lists is None:
+                    held = [name for name, on in zip(names, bits) if on]
+                    lists = flag_lists[bits] = (
+                        tuple(name for name in held if name in FLAG_COLUMNS),
+                        tuple(name for name in held if name not in FLAG_COLUMNS),
+                    )
                 yield {
                     "external_id": row.external_id,
                     "name": row.party_name,
                     "relationship": row.relationship,
-                    "flags": [flag for flag, column in flags if getattr(row, column)],
+                    "flags": lists[0],
                     "customer_type": row.customer_type,
-                    "characteristics": [name for name in CHARACTERISTICS if getattr(row, name)],
-                    "reasons": texts,
+                    "characteristics": lists[1],
+                    "reasons": words,
                     "csm": row.csm,
                     "next_best_action": action,
                 }
 
 
 _UNSET: Any = object()
+_NAME = "\x00"
+# Worded reasons and actions kept for reuse, at most this many of each.
+EXPORT_CACHE = 20_000
