@@ -9,7 +9,7 @@ from datetime import date, datetime, time, timedelta
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import connection, models
 from django.db.models import Case, F, Prefetch, Q, QuerySet, Value, When
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models.functions import Coalesce, Greatest, Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -101,6 +101,11 @@ def party_sorted(parties: QuerySet[Party], sort: str) -> QuerySet[Party]:
     order and the last interaction, as the profiles hold them. Parties without a
     profile (not classified yet) come last."""
     if sort == Sort.NAME:
+        if "search_rank" in parties.query.annotations:
+            # Searching: sort the few matches. Ordered by the indexed name, PostgreSQL
+            # may walk the whole name index looking for them, which for a fragment
+            # found nowhere means every party.
+            return parties.order_by(Lower("name"), "id")
         return parties.order_by("name", "id")
     if sort == Sort.ACTIVITY:
         never = Value(-10**6)

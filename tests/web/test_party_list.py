@@ -216,6 +216,8 @@ def test_it_sorts_by_name_last_activity_and_revenue_and_keeps_the_sort_in_its_li
     assert listed() == ["Ani Wijaya", "Budi Santoso", "Cici Halim"]
     assert listed(sort="revenue") == ["Ani Wijaya", "Budi Santoso", "Cici Halim"]
     assert listed(sort="activity") == ["Ani Wijaya", "Budi Santoso", "Cici Halim"]
+    assert listed(q="example.id", sort="name") == ["Ani Wijaya", "Budi Santoso"]
+    assert listed(q="example.id", sort="revenue") == ["Ani Wijaya", "Budi Santoso"]
     from kenal.classification.models import PartyProfile
 
     PartyProfile.objects.filter(party=customers["cici"]).update(revenue_12m=9000000, last_interaction_day=_day("2026-12-01"))
