@@ -18,6 +18,7 @@ from kenal.classification.engine import EPOCH
 from kenal.commerce.models import LineStatus, Order, OrderLine
 from kenal.interactions.models import Interaction
 from kenal.parties import search
+from kenal.parties.contacts import phone_national
 from kenal.parties.models import PHONE_KINDS, ContactKind, ContactPoint, Party
 
 
@@ -184,7 +185,9 @@ def party_page(*, parties: QuerySet[Party], number: int = 1, size: int = PAGE_SI
 def _list_facts(party: Party) -> None:
     points = list(party.contact_points.all())
     party.primary_email = next((c.value for c in points if c.kind == ContactKind.EMAIL), "")
-    party.primary_phone = next((c.value for c in points if c.kind in PHONE_KINDS), "")
+    phone = next((c.value for c in points if c.kind in PHONE_KINDS), "")
+    # As a person writes it at home (0812-2226-9572), like the party page shows it.
+    party.primary_phone = phone_national(phone) if phone else ""
     profile = party.profile if _has_profile(party) else None
     party.profile_row = profile
     party.csm = profile.csm if profile is not None else None

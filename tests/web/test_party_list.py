@@ -38,7 +38,7 @@ def test_it_lists_everyone_by_name_with_their_main_contacts(as_support, people):
     html = as_support.get("/parties/").content.decode()
     assert _names(html) == ["Budi Santoso", "PT Maju Jaya", "Sari Lestari"]
     assert "budi.santoso@example.id" in html
-    assert "+6281234567890" in html
+    assert "0812-3456-7890" in html
     assert "CUST-0042" in html
     assert "Organisation" in html or "Organisasi" in html
 
