@@ -103,6 +103,11 @@ def import_file(
             ) as bar, path.open("rb") as stream:
                 source = CsvSource(stream, report, bar.update if progress else None)
                 plan = _check(kind, source, cursor, dialect)
+            if plan.rows:
+                if progress:
+                    print(_("Checking across rows…"), file=sys.stderr, flush=True)
+                with transaction.atomic(), dialect.tuned(cursor):
+                    CROSS_CHECKS[kind](cursor, dialect, report)
             if report:
                 raise ImportInvalid(report)
             if progress:
@@ -127,8 +132,8 @@ def import_file(
 
 
 def _check(kind: str, source: CsvSource, cursor: Any, dialect: Dialect) -> Plan:
-    """Every row checked on its own while the file streams into the staging tables,
-    then the checks across rows over what was staged."""
+    """Every row checked on its own while the file streams into the staging tables;
+    the checks across rows (CROSS_CHECKS) then run over what was staged."""
     stagers = [Stager(cursor, dialect, stage) for stage in STAGES[kind]]
     if kind == ImportKind.PARTIES:
         plan = check_parties(source, stagers[0].add, stagers[1].add)
@@ -140,8 +145,6 @@ def _check(kind: str, source: CsvSource, cursor: Any, dialect: Dialect) -> Plan:
         plan = check_interactions(source, stagers[0].add)
     for stager in stagers:
         stager.finish()
-    if plan.rows:
-        CROSS_CHECKS[kind](cursor, dialect, source.report)
     return plan
 
 

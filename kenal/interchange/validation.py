@@ -35,7 +35,7 @@ from kenal.commerce.services import line_problems
 from kenal.core.money import currency_decimals, currency_normalize
 from kenal.interactions.models import Channel, Direction, InteractionKind
 from kenal.parties.contacts import normalize_contact
-from kenal.parties.models import PHONE_KINDS, ContactKind, Language, PartyKind, Scope
+from kenal.parties.models import ContactKind, Language, PartyKind, Scope
 
 REPORT_LIMIT = 100
 CONTACT_COLUMNS = tuple(ContactKind.values)
@@ -701,7 +701,8 @@ def check_agreements(source: CsvSource, sink: Sink, users: dict[str, int | None]
             check.fail("ends_on", cells[ix["ends_on"]].strip(), _("is before starts_on"))
         auto_renew = check.run(ix["auto_renew"], "auto_renew", parse_bool)
         agreement_currency = check.run(ix["currency"], "currency", currency)
-        value = check.run(ix["value"], "value", lambda v: numbers.amount(v, agreement_currency or "IDR") if v else None)
+        value_currency = agreement_currency or settings.KENAL_DEFAULT_CURRENCY
+        value = check.run(ix["value"], "value", lambda v: numbers.amount(v, value_currency) if v else None)
         period = check.run(ix["billing_period"], "billing_period", lambda v: choice(v, periods) if v else "")
         csm_text = cells[ix["csm"]].strip()
         csm_id = None
