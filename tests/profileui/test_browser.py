@@ -63,7 +63,7 @@ def test_it_shows_the_override_form_errors_in_the_form(page, login, manager, lan
     # What was chosen stays chosen.
     expect(page.locator("#profile select[name=field]")).to_have_value("customer_type")
     expect(page.locator("#profile select[name=value]")).to_have_value("intermediate")
-    page.locator("#profile").screenshot(path=f"/tmp/kenal-override-errors-{language}.png")
+    page.screenshot(path=f"/tmp/kenal-override-errors-{language}.png", full_page=True)
     assert not ProfileOverride.objects.exists()
 
 

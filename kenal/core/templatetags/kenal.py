@@ -40,6 +40,8 @@ def label(code: str | None, vocabulary: str) -> str:
 def when(moment: datetime | None) -> str:
     if not moment:
         return ""
+    if not isinstance(moment, datetime):
+        return day(moment)
     language = (translation.get_language() or "id").split("-")[0]
     return dateformat.format(moment, MOMENT_FORMATS.get(language, MOMENT_FORMATS["en"]))
 
