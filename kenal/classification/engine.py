@@ -263,7 +263,8 @@ def _params(cfg: ClassificationSettings, as_of: date, zone_name: str) -> dict:
         "far": FAR,
         # The tiers are parameters (never written into the SQL); with none configured
         # the condition is simply false (``_tier_condition``).
-        **{f"tier{i}": tier for i, tier in enumerate(cfg.top_tier_list)},
+        # PostgreSQL refuses a NUL character in text, so none is ever sent.
+        **{f"tier{i}": tier.replace("\x00", "") for i, tier in enumerate(cfg.top_tier_list)},
     }
 
 
@@ -287,8 +288,9 @@ def classify(
     and record what changed in ProfileChange.
 
     With ``store=False`` the run writes nothing but its own temporary tables: the
-    results stay in ``cls_out`` (columns named as PartyProfile's, see ``OUT_COLUMNS``),
-    where ``read(cursor)`` may read them before they go; the summary counts them.
+    results stay in ``cls_out`` (columns named as PartyProfile's, but ``nba`` for the
+    next best action and ``n_paid`` for the paid orders), where ``read(cursor)`` may
+    read them before they go; the summary counts them.
     The services store only runs for today (services.profiles_recompute).
 
     A party's ``growing`` depends on the parties it referred; recomputing one party

@@ -39,7 +39,7 @@ def test_it_shows_the_classification_on_a_party(api, people):
     assert body["flags"] == ["customer"]
     assert body["customer_type"] == "external"
     assert body["characteristics"] == ["loyal", "thrifty"]
-    assert "Loyal: 4 orders over 200 days, last 10 days ago" in body["reasons"]
+    assert "Loyal: 4 orders over 200 days, the last one 10 days ago" in body["reasons"]
     assert body["next_best_action"] == "Propose a client engagement: a loyal customer of high value."
     assert body["csm"] is None
     assert body["name"] == "Rina Wijaya"  # the party's own fields stay
