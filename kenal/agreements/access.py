@@ -6,6 +6,7 @@ roles who recorded it. Everything else is denied."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -35,10 +36,18 @@ def agreement_party_for_user(user: Any, pk: int) -> Party:
     return party
 
 
-def agreement_may_correct(user: Any, agreement: Agreement) -> bool:
+def agreements_may_correct(user: Any, agreements: Iterable[Agreement]) -> set[int]:
+    """The ids of those agreements the user may correct (one query at most)."""
+    agreements = list(agreements)
     if not agreements_allowed(user):
-        return False
-    return user.is_manager or audit_recorded_by(user=user, target=agreement, action="agreement.create")
+        return set()
+    if user.is_manager:
+        return {agreement.pk for agreement in agreements}
+    return audit_recorded_by(user=user, targets=agreements, action="agreement.create")
+
+
+def agreement_may_correct(user: Any, agreement: Agreement) -> bool:
+    return agreement.pk in agreements_may_correct(user, [agreement])
 
 
 def agreement_for_user(user: Any, pk: int, agreement_pk: int) -> Agreement:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import models
@@ -9,12 +10,15 @@ from django.db import models
 from kenal.audit.models import AuditEvent
 
 
-def audit_recorded_by(*, user: Any, target: models.Model, action: str) -> bool:
-    """Whether ``user`` is who recorded ``target`` (the actor of its ``action`` event,
-    ``order.create`` say). Facts keep no author column: the audit trail is the record
-    of who entered them."""
-    if user is None or not user.is_authenticated:
-        return False
-    return AuditEvent.objects.filter(
-        target_type=target._meta.label_lower, target_id=str(target.pk), action=action, actor=user
-    ).exists()
+def audit_recorded_by(*, user: Any, targets: Iterable[models.Model], action: str) -> set[Any]:
+    """The primary keys of those ``targets`` (all of one model) that ``user`` recorded:
+    the actor of their ``action`` event (``order.create``, say). Facts keep no author
+    column: the audit trail is the record of who entered them. One query."""
+    targets = list(targets)
+    if not targets or user is None or not user.is_authenticated:
+        return set()
+    by_key = {str(target.pk): target.pk for target in targets}
+    found = AuditEvent.objects.filter(
+        target_type=targets[0]._meta.label_lower, target_id__in=list(by_key), action=action, actor=user
+    ).values_list("target_id", flat=True)
+    return {by_key[key] for key in found}

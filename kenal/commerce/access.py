@@ -9,6 +9,7 @@ retiring one is for managers."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -19,12 +20,20 @@ from kenal.commerce.models import Order
 from kenal.parties.access import parties_access
 
 
-def order_may_correct(user: Any, order: Order) -> bool:
+def orders_may_correct(user: Any, orders: Iterable[Order]) -> set[int]:
+    """The ids of those orders the user may correct (one query at most)."""
+    orders = list(orders)
     try:
         parties_access(user, write=True)
     except PermissionDenied:
-        return False
-    return user.is_manager or audit_recorded_by(user=user, target=order, action="order.create")
+        return set()
+    if user.is_manager:
+        return {order.pk for order in orders}
+    return audit_recorded_by(user=user, targets=orders, action="order.create")
+
+
+def order_may_correct(user: Any, order: Order) -> bool:
+    return order.pk in orders_may_correct(user, [order])
 
 
 def order_for_user(user: Any, pk: int, order_pk: int) -> Order:

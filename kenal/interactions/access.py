@@ -5,6 +5,7 @@ import have no recorder: managers alone correct them. Everything else is denied.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -15,12 +16,20 @@ from kenal.interactions.models import Interaction
 from kenal.parties.access import parties_access
 
 
-def interaction_may_correct(user: Any, interaction: Interaction) -> bool:
+def interactions_may_correct(user: Any, interactions: Iterable[Interaction]) -> set[int]:
+    """The ids of those interactions the user may correct (one query at most)."""
+    interactions = list(interactions)
     try:
         parties_access(user, write=True)
     except PermissionDenied:
-        return False
-    return user.is_manager or audit_recorded_by(user=user, target=interaction, action="interaction.create")
+        return set()
+    if user.is_manager:
+        return {interaction.pk for interaction in interactions}
+    return audit_recorded_by(user=user, targets=interactions, action="interaction.create")
+
+
+def interaction_may_correct(user: Any, interaction: Interaction) -> bool:
+    return interaction.pk in interactions_may_correct(user, [interaction])
 
 
 def interaction_for_user(user: Any, pk: int, interaction_pk: int) -> Interaction:

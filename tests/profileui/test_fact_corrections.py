@@ -253,3 +253,25 @@ def test_it_keeps_support_and_other_sellers_from_correcting_agreements(as_suppor
         assert client.post(url, {"terminated_on": f.today().isoformat()}).status_code == 403
     agreement.refresh_from_db()
     assert agreement.terminated_on is None
+
+
+def test_it_finds_which_facts_a_recorder_may_correct_in_a_fixed_number_of_queries(as_support, support, db):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    buyer = f.party("Ibu Sari")
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            html = as_support.get(f"/parties/{buyer.pk}/").content.decode()
+        assert html.count("/edit/") >= Order.objects.count()
+        return len(captured)
+
+    f.buy(buyer, f.days_ago(3), actor=support)
+    interaction_create(actor=support, party=buyer, occurred_at=f.days_ago(2), channel="email", direction="inbound")
+    few = queries()
+    for days in range(4, 10):
+        f.buy(buyer, f.days_ago(days), actor=support)
+        interaction_create(actor=support, party=buyer, occurred_at=f.days_ago(days), channel="email",
+                           direction="inbound")
+    assert queries() == few

@@ -1,6 +1,7 @@
-"""``fact|may_correct:user``: whether the party page offers to edit, cancel or delete
-an order, interaction or agreement, by the same rules the views enforce (each app's
-``access.py``)."""
+"""``{% correctable entries user as correctable %}``: which facts of a page of the
+party's timeline the user may edit, cancel or delete, by the same rules the views
+enforce (each app's ``access.py``), in at most one query per kind of fact. The
+template then asks ``{% if order.pk in correctable.order %}``."""
 
 from __future__ import annotations
 
@@ -8,22 +9,19 @@ from typing import Any
 
 from django import template
 
-from kenal.agreements.access import agreement_may_correct
-from kenal.agreements.models import Agreement
-from kenal.commerce.access import order_may_correct
-from kenal.commerce.models import Order
-from kenal.interactions.access import interaction_may_correct
-from kenal.interactions.models import Interaction
+from kenal.agreements.access import agreements_may_correct
+from kenal.commerce.access import orders_may_correct
+from kenal.interactions.access import interactions_may_correct
 
 register = template.Library()
 
+RULES = {"order": orders_may_correct, "interaction": interactions_may_correct, "agreement": agreements_may_correct}
 
-@register.filter
-def may_correct(fact: Any, user: Any) -> bool:
-    if isinstance(fact, Order):
-        return order_may_correct(user, fact)
-    if isinstance(fact, Interaction):
-        return interaction_may_correct(user, fact)
-    if isinstance(fact, Agreement):
-        return agreement_may_correct(user, fact)
-    return False
+
+@register.simple_tag
+def correctable(entries: Any, user: Any) -> dict[str, set[int]]:
+    by_kind: dict[str, list[Any]] = {kind: [] for kind in RULES}
+    for entry in entries:
+        if entry.kind in by_kind:
+            by_kind[entry.kind].append(entry.item)
+    return {kind: RULES[kind](user, items) if items else set() for kind, items in by_kind.items()}
