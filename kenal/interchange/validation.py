@@ -82,7 +82,8 @@ class Report:
     def add(self, row: int, column: str, value: str, message: str) -> None:
         self.total += 1
         if len(self.problems) < REPORT_LIMIT:
-            self.problems.append(Problem(row, column, visible((value or "")[:80]), message))
+            # Messages may quote other cells (an order's buyer on another row).
+            self.problems.append(Problem(row, column, visible((value or "")[:80]), visible(message)))
 
     def count(self, extra: int) -> None:
         """Problems found past the limit: counted, not kept."""

@@ -206,6 +206,16 @@ def test_it_escapes_control_characters_of_a_bad_value(write_csv, siti, capsys):
     assert "value “10\\x1b[31m00”" in err and "\x1b" not in err
 
 
+def test_it_escapes_control_characters_quoted_from_another_row(write_csv, siti, capsys):
+    path = write_csv("orders.csv", ORDER_HEADER, [line("O-\x1b[2J", "1000"), line("O-\x1b[2J", "1000", party="P-2")])
+
+    with pytest.raises(CommandError):
+        call_command("import", "orders", str(path))
+
+    err = capsys.readouterr().err
+    assert "the order O-\\x1b[2J has the buyer" in err and "\x1b" not in err
+
+
 def test_it_reports_problems_across_rows_in_the_order_of_the_file(write_csv, siti):
     path = write_csv("orders.csv", ORDER_HEADER, [
         line("O-1", "1000"), line("O-1", "1000", party="P-2"),
