@@ -31,9 +31,10 @@ def gettext_noop(message: str) -> str:
     return message
 
 
-# Words that argparse, Django and django-tasks write in English around our commands'
-# own help. They are marked here so the catalog keeps a translation of each; argparse
-# looks its words up through the module's ``_`` and the others through the formatter.
+# Words that argparse, Django, django-tasks and django-axes write in English around
+# our commands' own help. They are marked here so the catalog keeps a translation of
+# each; argparse looks its words up through the module's ``_``, the others go through
+# the help formatter below.
 CONSOLE_WORDS = (
     gettext_noop("usage: "),
     gettext_noop("positional arguments"),
@@ -78,6 +79,14 @@ CONSOLE_WORDS = (
     gettext_noop("Don't add a small delay at startup."),
     gettext_noop("If provided, the maximum number of tasks the worker will execute before exiting."),
     gettext_noop("Worker id. MUST be unique across worker pool (default: auto-generate)"),
+    gettext_noop("List access attempts"),
+    gettext_noop("Reset all access attempts and lockouts"),
+    gettext_noop("Reset all access attempts and lockouts for given usernames"),
+    gettext_noop("Reset all access attempts and lockouts for given IP addresses"),
+    gettext_noop("Reset all access attempts and lockouts for a given IP address and username"),
+    gettext_noop("Reset access log records older than given days."),
+    gettext_noop("Reset access failure log records older than given days."),
+    gettext_noop("Maximum age for records to keep in days"),
 )
 
 

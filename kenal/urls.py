@@ -8,9 +8,10 @@ from django.views.generic import RedirectView
 
 from kenal.accounts import token_views
 
-# Django's own handlers render templates/400.html, 403.html, 404.html and 500.html (500
-# without the request's context, so a failing database cannot fail the page too);
-# under /api/, kenal.api.middleware answers the same errors in JSON.
+# Django's own handlers render templates/400.html, 403.html and 404.html; ours renders
+# 500.html (see kenal.errors). Under /api/, kenal.api.middleware answers them in JSON.
+handler500 = "kenal.errors.server_error"
+
 admin.site.site_header = _("Kenal administration")
 admin.site.site_title = _("Kenal administration")
 admin.site.index_title = _("Data and users")

@@ -39,7 +39,7 @@ def test_it_lists_the_commands_in_indonesian_in_an_indonesian_terminal(tmp_path)
     assert "    import\n" in result.stdout
 
 
-@pytest.mark.parametrize("command", ["import", "export", "classify", "serve", "demo", "db_worker"])
+@pytest.mark.parametrize("command", ["import", "export", "classify", "serve", "demo", "db_worker", "axes_reset_username"])
 def test_it_writes_every_commands_help_in_the_terminals_language(command, tmp_path):
     indonesian = _kenal(command, "--help", tmp_path=tmp_path, LANG="id_ID.UTF-8")
     assert indonesian.returncode == 0, indonesian.stderr
@@ -65,6 +65,8 @@ def test_it_describes_serve_demo_and_the_worker_in_indonesian(tmp_path):
     worker = _kenal("db_worker", "--help", tmp_path=tmp_path, LANG="id_ID.UTF-8").stdout
     assert "Menjalankan pekerja latar belakang" in worker
     assert "Antrean yang dikecualikan" in worker and "Queues to exclude" not in worker
+    unlock = _kenal("axes_reset_username", "--help", tmp_path=tmp_path, LANG="id_ID.UTF-8").stdout
+    assert "membuka penguncian untuk nama pengguna" in unlock and "Reset all" not in unlock
 
 
 @pytest.mark.parametrize(

@@ -17,3 +17,5 @@ urlpatterns = [
     path("api/v1/boom", fail),
     *kenal_urlpatterns,
 ]
+
+handler500 = "kenal.errors.server_error"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 
@@ -52,6 +54,21 @@ def test_it_shows_a_styled_server_error_page_in_both_languages(manager):
     indonesian = _client(manager, "id").get("/boom/")
     _assert_error_page(indonesian, 500, "Terjadi kesalahan", "Ke halaman utama")
     assert "a bug" not in indonesian.content.decode()
+
+
+@pytest.mark.urls("tests.web.failing_urls")
+def test_it_keeps_the_signed_in_header_and_a_working_language_switch_on_the_server_error_page(manager):
+    client = Client(enforce_csrf_checks=True, raise_request_exception=False, headers={"Accept-Language": "en"})
+    client.force_login(manager)
+    failed = client.get("/boom/")
+    html = failed.content.decode()
+    assert failed.status_code == 500
+    assert "maya" in html and "Log out" in html
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    switched = client.post("/account/language/", {"language": "id", "next": "/parties/", "csrfmiddlewaretoken": token})
+    assert switched.status_code == 302
+    manager.refresh_from_db()
+    assert manager.language == "id"
 
 
 @pytest.mark.urls("tests.web.failing_urls")
