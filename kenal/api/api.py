@@ -154,11 +154,13 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    """ninja's own refusal of a body it cannot parse is English; say it in the client's
-    language, as the other errors are."""
+    """ninja's own refusals (a body it cannot parse, a session call without its CSRF
+    token) are English; say them in the client's language, as the other errors are."""
     detail = str(exc)
     if exc.status_code == 400 and detail.startswith("Cannot parse request body"):
         detail = _("The body is not valid JSON.")
+    elif exc.status_code == 403 and detail == "CSRF check Failed":
+        detail = _("The CSRF check failed: a signed-in browser sends the csrftoken cookie's value as the X-CSRFToken header.")
     return api.create_response(request, {"detail": detail}, status=exc.status_code)
 
 

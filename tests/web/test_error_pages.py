@@ -110,9 +110,14 @@ def test_it_translates_validation_errors_with_readable_locations(manager):
     assert english.json()["errors"] == {"limit": ["Enter a whole number."]}
 
 
-def test_it_answers_401_and_403_in_the_requests_language(db):
+def test_it_answers_401_and_403_in_the_requests_language(manager):
     assert _client(None, "id").get("/api/v1/parties").json()["detail"].startswith("Kirim token API yang valid")
     assert _client(None, "en").get("/api/v1/parties").json()["detail"].startswith("Send a valid API token")
+    browser = Client(enforce_csrf_checks=True, headers={"Accept-Language": "id"})
+    browser.force_login(manager)
+    refused = browser.post("/api/v1/parties", {"name": "Budi"}, content_type="application/json")
+    assert refused.status_code == 403
+    assert refused.json() == {"detail": "Pemeriksaan CSRF gagal: peramban yang sudah masuk mengirim nilai cookie csrftoken sebagai header X-CSRFToken."}
 
 
 def test_it_titles_the_admin_in_the_users_language(admin_user):
