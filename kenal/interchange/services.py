@@ -27,6 +27,7 @@ from kenal.interchange.validation import (
     check_orders,
     check_parties,
 )
+from kenal.parties.search import search_bulk_write
 
 STAGES: dict[str, tuple[StageTable, ...]] = {
     ImportKind.PARTIES: (loader.STAGE_PARTY, loader.STAGE_CONTACT),
@@ -150,9 +151,11 @@ def _check(kind: str, source: CsvSource, cursor: Any, dialect: Dialect) -> Plan:
 
 def _merge(kind: str, cursor: Any, dialect: Dialect, plan: Plan) -> Counts:
     if kind == ImportKind.PARTIES:
-        return loader.merge_parties(
-            cursor, dialect, rows=plan.rows, columns=plan.columns, contact_kinds=plan.contact_kinds
-        )
+        touched = f"SELECT party_id FROM {loader.STAGE_PARTY.name}"
+        with search_bulk_write(cursor, connection.vendor, touched=touched):
+            return loader.merge_parties(
+                cursor, dialect, rows=plan.rows, columns=plan.columns, contact_kinds=plan.contact_kinds
+            )
     if kind == ImportKind.ORDERS:
         return loader.merge_orders(cursor, dialect, rows=plan.rows)
     if kind == ImportKind.AGREEMENTS:

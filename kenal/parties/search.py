@@ -12,7 +12,10 @@ demo loader and the services (any writer of parties or contact points) need not 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from kenal.parties.contacts import looks_like_phone
 
@@ -137,14 +140,13 @@ BEGIN TRUNCATE {TABLE}; RETURN NULL; END $$""",
     return statements
 
 
-def _install_sqlite() -> list[str]:
+def _sqlite_triggers() -> list[str]:
     body = body_sql("sqlite")
 
     def rebuild(party: str) -> str:
         return f"DELETE FROM {TABLE} WHERE rowid = {party}; INSERT INTO {TABLE} (rowid, body) {body} WHERE p.id = {party};"
 
     return [
-        f"CREATE VIRTUAL TABLE {TABLE} USING fts5(body, tokenize='trigram')",
         f"CREATE TRIGGER party_search_party_insert AFTER INSERT ON parties_party BEGIN {rebuild('NEW.id')} END",
         "CREATE TRIGGER party_search_party_update AFTER UPDATE OF name, external_id ON parties_party "
         f"BEGIN DELETE FROM {TABLE} WHERE rowid = OLD.id; {rebuild('NEW.id')} END",
@@ -154,8 +156,42 @@ def _install_sqlite() -> list[str]:
         "CREATE TRIGGER party_search_contact_update AFTER UPDATE ON parties_contactpoint "
         f"BEGIN {rebuild('OLD.party_id')} {rebuild('NEW.party_id')} END",
         f"CREATE TRIGGER party_search_contact_delete AFTER DELETE ON parties_contactpoint BEGIN {rebuild('OLD.party_id')} END",
-        f"INSERT INTO {TABLE} (rowid, body) {body}",
     ]
+
+
+_SQLITE_TRIGGER_NAMES = [
+    *(f"party_search_party_{e}" for e in ("insert", "update", "delete")),
+    *(f"party_search_contact_{e}" for e in ("insert", "update", "delete")),
+]
+
+
+def _install_sqlite() -> list[str]:
+    return [
+        f"CREATE VIRTUAL TABLE {TABLE} USING fts5(body, tokenize='trigram')",
+        *_sqlite_triggers(),
+        f"INSERT INTO {TABLE} (rowid, body) {body_sql('sqlite')}",
+    ]
+
+
+@contextmanager
+def search_bulk_write(cursor: Any, vendor: str, *, touched: str) -> Iterator[None]:
+    """For a writer of many parties and contact points at once (a CSV import), inside
+    its transaction. SQLite's triggers fire per row and rebuild a party's text once per
+    contact point written (a million-party import would spend most of its time there),
+    so they are dropped while the writer runs and the touched parties' rows, those the
+    query ``touched`` selects, rebuilt in one pass after. A failure rolls the whole
+    transaction back, triggers included. PostgreSQL's triggers are per statement
+    already."""
+    if vendor != "sqlite":
+        yield
+        return
+    for name in _SQLITE_TRIGGER_NAMES:
+        cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+    yield
+    cursor.execute(f"DELETE FROM {TABLE} WHERE rowid IN ({touched})")
+    cursor.execute(f"INSERT INTO {TABLE} (rowid, body) {body_sql('sqlite')} WHERE p.id IN ({touched})")
+    for statement in _sqlite_triggers():
+        cursor.execute(statement)
 
 
 def uninstall_sql(vendor: str) -> list[str]:
@@ -172,8 +208,7 @@ def uninstall_sql(vendor: str) -> list[str]:
             f"DROP TABLE IF EXISTS {TABLE}",
         ]
     return [
-        *(f"DROP TRIGGER IF EXISTS party_search_party_{e}" for e in ("insert", "update", "delete")),
-        *(f"DROP TRIGGER IF EXISTS party_search_contact_{e}" for e in ("insert", "update", "delete")),
+        *(f"DROP TRIGGER IF EXISTS {name}" for name in _SQLITE_TRIGGER_NAMES),
         f"DROP TABLE IF EXISTS {TABLE}",
     ]
 
