@@ -246,5 +246,22 @@ def read_query(raw: str) -> Query:
     )
 
 
+# pg_trgm reads the posting list of every trigram of a fragment, and a long one such
+# as a whole email address brings common ones ("com", "gma", "ail") found in most
+# rows: 0.6 s at a million parties. The index is asked for a leading piece of at most
+# this many characters instead (before the "@" of an address, the rarer part), and
+# each row it finds is then checked for the whole fragment.
+PROBE_LENGTH = 12
+
+
+def index_probe(word: str) -> str:
+    """The part of ``word`` the trigram index is asked for (``word`` itself when short)."""
+    if len(word) <= PROBE_LENGTH:
+        return word
+    local = word.split("@", 1)[0]
+    piece = local if len(local) >= MIN_FRAGMENT else word
+    return piece[:PROBE_LENGTH]
+
+
 def fts_query(alternatives: list[str]) -> str:
     return "(" + " OR ".join('"' + word.replace('"', '""') + '"' for word in alternatives) + ")"

@@ -9,7 +9,8 @@ from datetime import date, datetime, time, timedelta
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import connection, models
 from django.db.models import Case, F, Prefetch, Q, QuerySet, Value, When
-from django.db.models.functions import Coalesce, Greatest, Lower
+from django.db.models.functions import Coalesce, Greatest, Lower, StrIndex
+from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -58,7 +59,11 @@ def party_search(*, query: str = "", kind: str = "") -> QuerySet[Party]:
         else:
             either = Q()
             for word in alternatives:
-                either |= Q(search__body__contains=word)
+                probe = search.index_probe(word)
+                either |= Q(search__body__contains=probe) & (
+                    # strpos, which no index serves: checks the rows the probe found.
+                    Q(GreaterThan(StrIndex("search__body", Value(word)), 0)) if probe != word else Q()
+                )
             qs = qs.filter(either)
     return qs.order_by("search_rank", "name", "id")
 

@@ -138,6 +138,14 @@ def test_it_ranks_an_exact_value_before_a_start_before_a_fragment(as_support, db
     assert _names(html) == ["Ana", "Ana Wijaya", "Zul", "Diana Putri"]
 
 
+def test_it_finds_a_long_address_whole_and_not_one_that_only_starts_alike(as_support, db):
+    f.party("Joko Tambunan", contacts=[("email", "joko.tambunan.0973317@gmail.com")])
+    f.party("Joko Lain", contacts=[("email", "joko.tambunan.0973318@yahoo.co.id")])
+    found = _names(as_support.get("/parties/", {"q": "joko.tambunan.0973317@gmail.com"}).content.decode())
+    assert found == ["Joko Tambunan"]
+    assert _names(as_support.get("/parties/", {"q": "tambunan.0973318@yahoo"}).content.decode()) == ["Joko Lain"]
+
+
 def test_it_reads_one_or_two_letters_as_the_start_of_a_name_or_external_id(as_support, trial):
     assert _names(as_support.get("/parties/", {"q": "an"}).content.decode()) == ["Andi Siregar"]
     assert _names(as_support.get("/parties/", {"q": "p-"}).content.decode()) == ["Akira Schmidt", "Andi Siregar"]
