@@ -38,6 +38,8 @@ from kenal.classification.models import (
     CHARACTERISTICS,
     ClassificationRun,
     ClassificationSettings,
+    PartyProfile,
+    ProfileTally,
     Relationship,
 )
 from kenal.classification.selectors import (
@@ -214,6 +216,18 @@ def tally_rebuild() -> None:
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {TALLY}")
         cursor.execute(f"INSERT INTO {TALLY} (name, delta) {counted}")
+
+
+def tally_forget(*, party_id: int) -> None:
+    """Take a party about to be deleted out of the tally. Runs append differences as
+    they write profiles; a deleted party gets no new profile, so its stored one is
+    subtracted here."""
+    profile = PartyProfile.objects.filter(party_id=party_id).first()
+    if profile is None:
+        return
+    names = [f"relationship:{profile.relationship}"]
+    names += [f"characteristic:{name}" for name in CHARACTERISTICS if getattr(profile, name)]
+    ProfileTally.objects.bulk_create([ProfileTally(name=name, delta=-1) for name in names])
 
 
 # The earliest day a window may start on: a setting of a million days (or more) means

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from kenal.audit.services import audit_record
 from kenal.classification.actions import profiles_refresh
-from kenal.classification.models import CHARACTERISTICS, PartyProfile, ProfileTally
+from kenal.classification.engine import tally_forget
 from kenal.commerce.models import OrderLine
 from kenal.parties.contacts import normalize_contact
 from kenal.parties.models import ContactKind, ContactPoint, Party, PartyKind
@@ -135,18 +135,6 @@ def party_update(*, actor: Any | None, party: Party, data: PartyData) -> Party:
     return party
 
 
-def _tally_forget(party: Party) -> None:
-    """Take a deleted party's profile out of the counts the party list reads. The
-    engine keeps that tally as it writes profiles, by appending differences; a party
-    that no longer exists gets no new profile, so its old one is subtracted here."""
-    profile = PartyProfile.objects.filter(party_id=party.pk).first()
-    if profile is None:
-        return
-    names = [f"relationship:{profile.relationship}"]
-    names += [f"characteristic:{name}" for name in CHARACTERISTICS if getattr(profile, name)]
-    ProfileTally.objects.bulk_create([ProfileTally(name=name, delta=-1) for name in names])
-
-
 @transaction.atomic
 def party_delete(*, actor: Any | None, party: Party) -> None:
     """Delete a party with its facts (orders, agreements, interactions), audited, and
@@ -162,6 +150,6 @@ def party_delete(*, actor: Any | None, party: Party) -> None:
     audit_record(actor=actor, action="party.delete", target=party, changes={
         "name": party.name, "external_id": party.external_id,
     })
-    _tally_forget(party)
+    tally_forget(party_id=party.pk)
     party.delete()
     profiles_refresh(party_ids=touched)
