@@ -151,7 +151,8 @@ def _check(kind: str, source: CsvSource, cursor: Any, dialect: Dialect) -> Plan:
 
 def _merge(kind: str, cursor: Any, dialect: Dialect, plan: Plan) -> Counts:
     if kind == ImportKind.PARTIES:
-        touched = f"SELECT party_id FROM {loader.STAGE_PARTY.name}"
+        # Only the parties created or changed: a re-import that changes nothing rebuilds nothing.
+        touched = f"SELECT party_id FROM {loader.STAGE_PARTY.name} WHERE changed OR NOT existed"
         with search_bulk_write(cursor, connection.vendor, touched=touched):
             return loader.merge_parties(
                 cursor, dialect, rows=plan.rows, columns=plan.columns, contact_kinds=plan.contact_kinds
