@@ -203,6 +203,12 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "kenal.accounts.lockout.login_locked_out"
 AXES_VERBOSE = False
+# Behind a reverse proxy every request comes from the proxy's address, so one person's
+# failures would lock everyone out. KENAL_TRUSTED_PROXIES says how many proxies stand in
+# front of Kenal; their X-Forwarded-For then gives the client's address. Without it the
+# header is ignored: a client could write any address there.
+KENAL_TRUSTED_PROXIES = env_int("KENAL_TRUSTED_PROXIES", 0)
+AXES_CLIENT_IP_CALLABLE = "kenal.accounts.lockout.client_address"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "parties:list"
 LOGOUT_REDIRECT_URL = "login"
@@ -230,6 +236,14 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 # Calls to the API per token (or per signed-in user): "<count>/<s|min|hour|day>".
 KENAL_API_RATE = env_str("KENAL_API_RATE", "120/min")
+# The API's call counts live in a cache every server process on the machine shares (a
+# per-process memory cache would let each worker allow the full rate).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(_private_data_dir(DATA_DIR / "cache")),
+    }
+}
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 

@@ -46,3 +46,17 @@ def login_locked_out(request: HttpRequest, original_response: HttpResponse | Non
     )
     response["Retry-After"] = str(math.ceil(cool_off.total_seconds()))
     return response
+
+
+def client_address(request: HttpRequest) -> str | None:
+    """AXES_CLIENT_IP_CALLABLE: the address lockouts are counted for. Behind
+    KENAL_TRUSTED_PROXIES proxies, each appends the address it saw to X-Forwarded-For,
+    so the client is the n-th entry from the right; whatever stands left of it the client
+    wrote itself and is not believed. With no proxies (or a header too short to have
+    come through them) the connection's own address is used."""
+    proxies = settings.KENAL_TRUSTED_PROXIES
+    if proxies:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
+    return request.META.get("REMOTE_ADDR")

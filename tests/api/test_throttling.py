@@ -3,6 +3,10 @@ Retry-After, in the request's language."""
 
 from __future__ import annotations
 
+import hashlib
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 
 import pytest
@@ -10,6 +14,7 @@ from django.core.cache import cache
 from django.test import Client
 
 from kenal.accounts.services import token_create
+from kenal.api.auth import TokenRateThrottle
 
 pytestmark = pytest.mark.django_db
 
@@ -50,3 +55,18 @@ def test_it_reads_the_rate_from_the_settings(manager, settings):
     settings.KENAL_API_RATE = "5/min"
     _token, raw = token_create(user=manager, name="script")
     assert [_get(raw).status_code for _ in range(6)] == [200] * 5 + [429]
+
+
+def test_another_server_process_sees_the_same_count(manager):
+    """Several worker processes serve one machine: the calls one counted must count in
+    the others too, or each would allow the full rate."""
+    _token, raw = token_create(user=manager, name="script")
+    assert [_get(raw).status_code for _ in range(3)] == [200, 200, 200]
+    key = TokenRateThrottle.cache_format % {"scope": "token", "ident": f"token-{hashlib.sha256(raw.encode()).hexdigest()}"}
+    other_process = subprocess.run(
+        [sys.executable, "-c",
+         "import sys, django; django.setup(); from django.core.cache import cache; print(len(cache.get(sys.argv[1], [])))",
+         key],
+        capture_output=True, text=True, env={**os.environ, "DJANGO_SETTINGS_MODULE": "kenal.settings"},
+    )
+    assert other_process.stdout.strip() == "3", other_process.stderr

@@ -64,3 +64,27 @@ def test_it_forgets_earlier_failures_after_a_successful_login(sales):
     client.post("/logout/")
     _fail(client, 4)
     assert client.post("/login/", {"username": "sinta", "password": PASSWORD}).status_code == 302
+
+
+def _behind_proxy(address: str) -> Client:
+    # What a reverse proxy on 10.9.9.9 sends on: the client's address in X-Forwarded-For.
+    return Client(headers={"Accept-Language": "en", "X-Forwarded-For": address}, REMOTE_ADDR="10.9.9.9")
+
+
+def test_behind_a_trusted_proxy_it_locks_out_the_client_not_everyone(sales, settings):
+    settings.KENAL_TRUSTED_PROXIES = 1
+    _fail(_behind_proxy("203.0.113.7"), 5)
+    assert _behind_proxy("203.0.113.7").post("/login/", {"username": "sinta", "password": "wrong"}).status_code == 429
+    assert _behind_proxy("203.0.113.7").post("/login/", {"username": "sinta", "password": PASSWORD}).status_code == 429
+    # An address the client wrote in front of its own does not help it.
+    forged = _behind_proxy("198.51.100.99, 203.0.113.7").post("/login/", {"username": "sinta", "password": PASSWORD})
+    assert forged.status_code == 429
+    # Another person behind the same proxy still gets in.
+    assert _behind_proxy("198.51.100.20").post("/login/", {"username": "sinta", "password": PASSWORD}).status_code == 302
+
+
+def test_without_trusted_proxies_a_forged_forwarded_address_does_not_escape_the_lockout(sales):
+    _fail(_behind_proxy("203.0.113.7"), 5)
+    assert _behind_proxy("203.0.113.8").post("/login/", {"username": "sinta", "password": "wrong"}).status_code == 429
+    forged = _behind_proxy("198.51.100.99").post("/login/", {"username": "sinta", "password": PASSWORD})
+    assert forged.status_code == 429
