@@ -1,9 +1,8 @@
-"""Every order written through Kenal (web UI, API, tests) goes through here. Imports
-write orders in bulk with the same summary rule, in SQL."""
+"""Every order written through Kenal (web UI, API, tests) goes through here. The
+order's summary comes from kenal.commerce.summary, as for imports."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -18,6 +17,7 @@ from django.utils.translation import gettext as _
 from kenal.audit.services import audit_record
 from kenal.classification.actions import profiles_refresh
 from kenal.commerce.models import LineStatus, Order, OrderCounter, OrderLine, Product, ProductKind
+from kenal.commerce.summary import SUMMARY, order_summary_refresh
 from kenal.core.money import currency_normalize
 from kenal.parties.models import Party
 
@@ -38,30 +38,6 @@ class LineData:
     channel: str = ""
     new_product_name: str = ""
     new_product_kind: str = ProductKind.GOODS
-
-
-@dataclass
-class OrderSummary:
-    occurred_at: datetime
-    is_paid: bool
-    has_promotion: bool
-    max_paid_quantity: Decimal
-    paid_total: Decimal
-
-
-def order_summary(lines: Iterable[OrderLine]) -> OrderSummary:
-    """What the classification reads from an order (DOMAIN.md): its time is its
-    earliest line's time; it is a purchase when a line is paid; promotions, quantities
-    and the total come from the paid lines only."""
-    lines = list(lines)
-    paid = [line for line in lines if line.status == LineStatus.PAID]
-    return OrderSummary(
-        occurred_at=min(line.occurred_at for line in lines),
-        is_paid=bool(paid),
-        has_promotion=any(line.promo_code or line.discount > 0 for line in paid),
-        max_paid_quantity=max((Decimal(line.quantity) for line in paid), default=Decimal(0)),
-        paid_total=sum((line.total for line in paid), Decimal(0)),
-    )
 
 
 def line_problems(*, quantity: Decimal, unit_price: Decimal, discount: Decimal) -> list[str]:
@@ -172,9 +148,10 @@ def _build_lines(lines: list[LineData], *, default_time: datetime, channel: str,
     return built
 
 
-def _summarise(order: Order, lines: list[OrderLine]) -> None:
-    for name, value in vars(order_summary(lines)).items():
-        setattr(order, name, value)
+def _summarise(order: Order) -> None:
+    """The order's summary recomputed from its stored lines, and read back."""
+    order_summary_refresh(order_ids=[order.pk])
+    order.refresh_from_db(fields=list(SUMMARY))
 
 
 def _order_snapshot(order: Order, lines: list[OrderLine]) -> dict[str, Any]:
@@ -217,11 +194,11 @@ def order_create(
         occurred_at=default_time,
     )
     built = _build_lines(lines, default_time=default_time, channel=channel, currency=currency, actor=actor)
-    _summarise(order, built)
     order.save()
     for line in built:
         line.order = order
     OrderLine.objects.bulk_create(built)
+    _summarise(order)
     audit_record(actor=actor, action="order.create", target=order, changes={
         "buyer": buyer.pk, "occurred_at": order.occurred_at.isoformat(), "is_paid": order.is_paid,
         "paid_total": str(order.paid_total), "lines": len(built),
@@ -255,12 +232,12 @@ def order_update(
     currency = currency_normalize(currency)
     order.external_id, order.occurred_at, order.channel, order.currency = external_id, occurred_at, channel, currency
     built = _build_lines(lines, default_time=occurred_at, channel=channel, currency=currency, actor=actor)
-    _summarise(order, built)
     order.lines.all().delete()
     order.save()
     for line in built:
         line.order = order
     OrderLine.objects.bulk_create(built)
+    _summarise(order)
     after = _order_snapshot(order, built)
     changed = {key: [before[key], after[key]] for key in after if before[key] != after[key]}
     if changed:
@@ -281,10 +258,7 @@ def order_cancel(*, actor: Any | None, order: Order) -> Order:
     if not changed:
         return order
     order.lines.update(status=LineStatus.CANCELLED)
-    for line in lines:
-        line.status = LineStatus.CANCELLED
-    _summarise(order, lines)
-    order.save(update_fields=["is_paid", "has_promotion", "max_paid_quantity", "paid_total"])
+    _summarise(order)
     audit_record(actor=actor, action="order.cancel", target=order, changes={"lines_cancelled": changed})
     profiles_refresh(party_ids=[order.buyer_id, *(line.consumer_id for line in lines)])
     return order

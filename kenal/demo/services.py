@@ -13,7 +13,7 @@ import random
 import re
 import time as clock
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
@@ -24,7 +24,7 @@ from kenal.accounts.models import Role, User
 from kenal.agreements.models import Agreement, BillingPeriod
 from kenal.accounts.services import user_create
 from kenal.commerce.models import LineStatus, Order, OrderLine, Product
-from kenal.commerce.services import order_summary
+from kenal.commerce.summary import order_summary_refresh
 from kenal.demo import vocabulary as words
 from kenal.interactions.models import Channel, Direction, Interaction, InteractionKind
 from kenal.parties.contacts import normalize_contact
@@ -250,7 +250,10 @@ class _Builder:
                 percent = Decimal(rng.choice([5, 10]))
             else:
                 code = rng.choice(words.FREE_EXTRA_CODES)
-        order = Order(external_id=f"O-{len(self.orders) + 1:05d}", buyer=buyer, channel=channel, currency=CURRENCY)
+        # The summary (occurred_at included) is computed from the lines once they are saved.
+        order = Order(
+            external_id=f"O-{len(self.orders) + 1:05d}", buyer=buyer, channel=channel, currency=CURRENCY, occurred_at=when,
+        )
         lines = []
         for number, (sku, quantity) in enumerate(items, start=1):
             price = self.prices[sku]
@@ -262,8 +265,6 @@ class _Builder:
                 quantity=qty, unit_price=price, discount=(qty * price * percent / 100).quantize(Decimal(1)),
                 promo_code=code, consumer=consumer, channel=channel, currency=CURRENCY, status=line_status,
             ))
-        for field, value in asdict(order_summary(lines)).items():
-            setattr(order, field, value)
         self.orders.append((order, lines))
         return order
 
@@ -548,5 +549,6 @@ class _Builder:
         Product.objects.bulk_create(self.new_products)
         Order.objects.bulk_create([order for order, _ in self.orders], batch_size=1000)
         OrderLine.objects.bulk_create([line for _, lines in self.orders for line in lines], batch_size=1000)
+        order_summary_refresh(order_ids=[order.pk for order, _ in self.orders])
         Agreement.objects.bulk_create(self.agreements)
         Interaction.objects.bulk_create(self.interactions, batch_size=1000)

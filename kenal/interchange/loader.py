@@ -21,7 +21,8 @@ from django.db.backends.utils import CursorWrapper
 from django.utils import timezone
 
 from kenal.agreements.models import Agreement
-from kenal.commerce.models import LineStatus, Order, OrderLine, Product, ProductKind
+from kenal.commerce.models import Order, OrderLine, Product, ProductKind
+from kenal.commerce.summary import SUMMARY, summary_aggregates
 from kenal.interactions.models import Interaction
 from kenal.parties.models import ContactPoint, Party
 
@@ -339,19 +340,6 @@ STAGE_ORDER = "kenal_stage_order"
 STAGE_PRODUCT = "kenal_stage_product"
 ORDER_STAGES = (NUMBERED_LINE, STAGE_ORDER, STAGE_PRODUCT)
 
-PAID = "'" + LineStatus.PAID.value + "'"
-# The order summary (DOMAIN.md: the order's time is its earliest line's, it counts
-# when a line is paid, promotions, quantities and the total come from paid lines), as
-# aggregates over an order's staged lines.
-ORDER_SUMMARY = {
-    "occurred_at": "MIN(occurred_at)",
-    "is_paid": f"MAX(CASE WHEN status = {PAID} THEN 1 ELSE 0 END) = 1",
-    "has_promotion": f"MAX(CASE WHEN status = {PAID} AND (promo_code IS NOT NULL OR discount > 0) THEN 1 ELSE 0 END) = 1",
-    "max_paid_quantity": f"COALESCE(MAX(CASE WHEN status = {PAID} THEN quantity END), 0)",
-    "paid_total": f"ROUND(COALESCE(SUM(CASE WHEN status = {PAID} THEN quantity * unit_price - discount END), 0), 2)",
-}
-
-
 def number_lines(cursor: CursorWrapper, dialect: Dialect) -> None:
     """One pass over the staged lines sorted by order and row gives each line its number
     in its order and what the order's first line says (buyer, currency, channel), and
@@ -394,7 +382,7 @@ def upsert_changed(
 
 def merge_orders(cursor: CursorWrapper, dialect: Dialect, *, rows: int) -> Counts:
     """The lines of a file define each of its orders completely, so the order summary
-    is the one number_lines computed from the staged lines, which are exactly the
+    (kenal.commerce.summary) is computed over the staged lines, which are exactly the
     order's lines once the merge is done. The checks guarantee that all lines of an
     order have its buyer and currency, and all lines of a product its kind."""
     order, line, product, party = table(Order), table(OrderLine), table(Product), table(Party)
@@ -406,12 +394,11 @@ def merge_orders(cursor: CursorWrapper, dialect: Dialect, *, rows: int) -> Count
         [ProductKind.GOODS.value],
     )
     counts.details["products_created"] = cursor.rowcount
-    summary = ", ".join(f"{expression} AS {column}" for column, expression in ORDER_SUMMARY.items())
     cursor.execute(
         f"CREATE TEMP TABLE {s_order} AS SELECT f.order_ext AS external_id, p.id AS buyer_id, a.n,"
-        f" COALESCE(f.channel, '') AS channel, f.currency, {', '.join('a.' + c for c in ORDER_SUMMARY)},"
+        f" COALESCE(f.channel, '') AS channel, f.currency, {', '.join('a.' + c for c in SUMMARY)},"
         f" o.id AS order_id"
-        f" FROM (SELECT order_ext, COUNT(*) AS n, {summary} FROM {numbered} GROUP BY order_ext) a"
+        f" FROM (SELECT order_ext, COUNT(*) AS n, {summary_aggregates()} FROM {numbered} GROUP BY order_ext) a"
         f" JOIN {numbered} f ON f.order_ext = a.order_ext AND f.line_no = 1"
         f" JOIN {party} p ON p.external_id = f.buyer LEFT JOIN {order} o ON o.external_id = f.order_ext"
     )
@@ -429,7 +416,7 @@ def merge_orders(cursor: CursorWrapper, dialect: Dialect, *, rows: int) -> Count
         cursor.execute(upsert_changed(
             dialect, target=order, key=("external_id",), source=f"{s_order} so", match="t.id = so.order_id",
             values={"external_id": "so.external_id", "buyer_id": "so.buyer_id", "channel": "so.channel",
-                    "currency": "so.currency", **{column: f"so.{column}" for column in ORDER_SUMMARY}},
+                    "currency": "so.currency", **{column: f"so.{column}" for column in SUMMARY}},
         ))
         orders_changed = cursor.rowcount
         cursor.execute(

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import call_command
@@ -92,6 +93,41 @@ def test_an_import_leaves_every_reference_of_orders_and_lines_enforced(parties_f
         ("commerce_orderline", ("consumer_id",), ("parties_party", "id")),
     }
     assert OrderLine.objects.filter(order__external_id="O-1").count() == 3
+
+
+def test_an_imported_order_has_the_summary_the_order_form_gives_it(write_csv, parties_file):
+    """Lines at different times, paid, refunded and cancelled, with promotions on the
+    lines that do not count: the same order saved by the service and imported gets
+    the same summary."""
+    from kenal.commerce.services import LineData, order_create
+
+    import_file(kind="parties", path=parties_file)
+    buyer = Party.objects.get(external_id="P-1")
+    jakarta = ZoneInfo("Asia/Jakarta")
+    specs = [
+        ("KOPI-250", "2026-03-02T10:00:00", "2.5", "45000", "0", "", "paid"),
+        ("GULA-1", "2026-03-02T09:30:00", "1", "15000", "0", "", "paid"),
+        ("TEH-10", "2026-03-01T18:00:00", "40", "10000", "5000", "HEMAT", "refunded"),
+        ("ROTI", "2026-03-02T11:00:00", "3", "8000", "1000", "", "cancelled"),
+    ]
+    saved = order_create(actor=None, buyer=buyer, external_id="FORM-1", lines=[
+        LineData(sku=sku, occurred_at=datetime.fromisoformat(when).replace(tzinfo=jakarta), quantity=Decimal(qty),
+                 unit_price=Decimal(price), discount=Decimal(discount), promo_code=promo, status=status)
+        for sku, when, qty, price, discount, promo, status in specs
+    ])
+    path = write_csv("orders.csv", ORDER_HEADER, [
+        ["FILE-1", "P-1", when, sku, "", qty, price, discount, promo, "", "", "", status]
+        for sku, when, qty, price, discount, promo, status in specs
+    ])
+    import_file(kind="orders", path=path)
+
+    saved.refresh_from_db()
+    imported = Order.objects.get(external_id="FILE-1")
+    fields = ("occurred_at", "is_paid", "has_promotion", "max_paid_quantity", "paid_total")
+    assert [getattr(imported, name) for name in fields] == [getattr(saved, name) for name in fields]
+    assert saved.occurred_at == datetime(2026, 3, 1, 11, 0, tzinfo=UTC)  # the refunded line, earliest of all
+    assert saved.is_paid and not saved.has_promotion
+    assert saved.max_paid_quantity == Decimal("2.5") and saved.paid_total == Decimal("127500.00")
 
 
 def test_it_imports_agreements_with_their_csm(write_csv, parties_file, csm, manager):

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from kenal.agreements.models import Agreement
 from kenal.commerce.models import LineStatus, Order, OrderLine, Product
+from kenal.commerce.summary import order_summary_refresh
 from kenal.interactions.models import Interaction
 from kenal.parties.models import Party, PartyKind
 from kenal.parties.services import PartyData, party_create
@@ -30,22 +31,18 @@ def party(name: str, *, kind: str = PartyKind.PERSON, contacts: list[tuple[str, 
 
 def order(buyer: Party, when: datetime, lines: list[dict], *, external_id: str = "") -> Order:
     """``lines``: dicts of sku, unit_price and optionally quantity, discount, status,
-    consumer. The order's paid summary is kept as an import keeps it."""
+    consumer. The order's summary is kept by the same function as the services'."""
     made = Order.objects.create(external_id=external_id or f"ORD-{next(_seq)}", buyer=buyer, occurred_at=when)
-    paid_total = Decimal(0)
     for number, spec in enumerate(lines, start=1):
         product, _ = Product.objects.get_or_create(sku=spec["sku"], defaults={"name": spec.get("name", spec["sku"])})
-        line = OrderLine.objects.create(
+        OrderLine.objects.create(
             order=made, line_no=number, product=product, occurred_at=when,
             quantity=Decimal(spec.get("quantity", 1)), unit_price=Decimal(spec["unit_price"]),
             discount=Decimal(spec.get("discount", 0)), status=spec.get("status", LineStatus.PAID),
             consumer=spec.get("consumer"),
         )
-        if line.status == LineStatus.PAID:
-            paid_total += line.total
-    made.is_paid = made.lines.filter(status=LineStatus.PAID).exists()
-    made.paid_total = paid_total
-    made.save()
+    order_summary_refresh(order_ids=[made.pk])
+    made.refresh_from_db()
     return made
 
 
