@@ -105,41 +105,79 @@ def table(model: type) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
+def _doubles(cursor: CursorWrapper, dialect: Dialect, *, target: str, rows: int) -> bool:
+    """Whether an import of ``rows`` rows at least doubles ``target`` (an estimate:
+    the planner's row count on PostgreSQL, the highest rowid on SQLite)."""
+    if dialect.is_postgres:
+        cursor.execute("SELECT GREATEST(reltuples, 0) FROM pg_class WHERE oid = %s::regclass", [target])
+    else:
+        cursor.execute(f"SELECT COALESCE(MAX(rowid), 0) FROM {target}")
+    return rows > cursor.fetchone()[0]
+
+
+def _secondary_indexes(cursor: CursorWrapper, dialect: Dialect, tables: list[str]) -> list[tuple[str, str]]:
+    """(name, definition) of the indexes of ``tables`` that enforce nothing: not the
+    primary key, nor a unique one (the merge's ON CONFLICT needs those)."""
+    if dialect.is_postgres:
+        cursor.execute(
+            "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i"
+            " WHERE i.indrelid = ANY(%s::regclass[]) AND NOT i.indisunique AND NOT i.indisprimary"
+            " ORDER BY 1",
+            [tables],
+        )
+        return cursor.fetchall()
+    names = [name.strip('"') for name in tables]
+    cursor.execute(
+        f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+        f" AND tbl_name IN ({', '.join(['%s'] * len(names))}) AND sql NOT LIKE 'CREATE UNIQUE%%' ORDER BY name",
+        names,
+    )
+    return [(f'"{name}"', sql) for name, sql in cursor.fetchall()]
+
+
 @contextmanager
-def references_checked_at_the_end(
+def indexes_built_at_the_end(
     cursor: CursorWrapper, dialect: Dialect, *, tables: list[str], rows: int
 ) -> Iterator[None]:
-    """On PostgreSQL, when an import at least doubles ``tables[0]``, its rows' and
-    those of the other ``tables``' foreign keys are checked once, by re-adding the
-    constraints after the merge (one join per key), instead of by a trigger for each
-    inserted row at commit: for a million lines that is 10 s of a minute.
+    """When an import at least doubles ``tables[0]``, the secondary indexes of
+    ``tables`` are dropped before the merge and built again after it, each in one
+    sort, instead of taking millions of inserts at random places (and on PostgreSQL
+    the write-ahead log of every index page touched): for a million lines that is
+    most of the merge. On PostgreSQL the foreign keys of ``tables`` are likewise
+    checked once, by adding the constraints back (one join per key), instead of by a
+    trigger for each inserted row at commit.
 
     The price: until the import commits, the tables and the ones they refer to are
     locked, so this is only for the large first loads. If anything fails, the
-    transaction rolls back with the constraints as they were."""
-    if not dialect.is_postgres:
+    transaction rolls back with the indexes and constraints as they were."""
+    if not _doubles(cursor, dialect, target=tables[0], rows=rows):
         yield
         return
-    cursor.execute("SELECT GREATEST(reltuples, 0) FROM pg_class WHERE oid = %s::regclass", [tables[0]])
-    if rows <= cursor.fetchone()[0]:
-        yield
-        return
-    cursor.execute(
-        "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint"
-        " WHERE contype = 'f' AND conrelid = ANY(%s::regclass[]) ORDER BY conname",
-        [tables],
-    )
-    keys = cursor.fetchall()
-    # Checks this transaction has deferred so far run now: PostgreSQL refuses to alter
-    # a table with checks still pending (a parties import just before, in the same
-    # transaction). The keys are deferred again afterwards, as Django declares them.
-    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    indexes = _secondary_indexes(cursor, dialect, tables)
+    keys: list[tuple[str, str, str]] = []
+    if dialect.is_postgres:
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint"
+            " WHERE contype = 'f' AND conrelid = ANY(%s::regclass[]) ORDER BY conname",
+            [tables],
+        )
+        keys = cursor.fetchall()
+        # Checks this transaction has deferred so far run now: PostgreSQL refuses to alter
+        # a table with checks still pending (a parties import just before, in the same
+        # transaction). The keys are deferred again afterwards, as Django declares them.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
     for name, constraint, _definition in keys:
         cursor.execute(f'ALTER TABLE {name} DROP CONSTRAINT "{constraint}"')
+    for name, _definition in indexes:
+        cursor.execute(f"DROP INDEX {name}")
     yield
+    for _name, definition in indexes:
+        cursor.execute(definition)
     for name, constraint, definition in keys:
         cursor.execute(f'ALTER TABLE {name} ADD CONSTRAINT "{constraint}" {definition}')
-    cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+    if keys:
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 @dataclass(frozen=True)
@@ -412,7 +450,7 @@ def merge_orders(cursor: CursorWrapper, dialect: Dialect, *, rows: int) -> Count
     )
     lines_existing = cursor.fetchone()[0]
 
-    with references_checked_at_the_end(cursor, dialect, tables=[line, order], rows=rows):
+    with indexes_built_at_the_end(cursor, dialect, tables=[line, order], rows=rows):
         cursor.execute(upsert_changed(
             dialect, target=order, key=("external_id",), source=f"{s_order} so", match="t.id = so.order_id",
             values={"external_id": "so.external_id", "buyer_id": "so.buyer_id", "channel": "so.channel",
@@ -508,11 +546,15 @@ def merge_interactions(cursor: CursorWrapper, dialect: Dialect, *, rows: int) ->
     """Interactions are facts that happened: a row already imported is skipped, never
     changed (its key is a digest of its content, so a changed row is a new fact)."""
     interaction, stage = table(Interaction), STAGE_INTERACTION.name
-    cursor.execute(
-        f"INSERT INTO {interaction} (source_key, party_id, occurred_at, channel, direction, kind, body, created_at)"
-        f" SELECT s.source_key, p.id, s.occurred_at, s.channel, s.direction, s.kind, COALESCE(s.body, ''), %s"
-        f" FROM {stage} s JOIN {table(Party)} p ON p.external_id = s.party WHERE true"
-        f" ON CONFLICT (source_key) DO NOTHING",
-        [dialect.now()],
-    )
-    return Counts(created=cursor.rowcount, unchanged=rows - cursor.rowcount)
+    with indexes_built_at_the_end(cursor, dialect, tables=[interaction], rows=rows):
+        # In the order of the unique key, a digest, so that its index is written page
+        # after page instead of at random places.
+        cursor.execute(
+            f"INSERT INTO {interaction} (source_key, party_id, occurred_at, channel, direction, kind, body, created_at)"
+            f" SELECT s.source_key, p.id, s.occurred_at, s.channel, s.direction, s.kind, COALESCE(s.body, ''), %s"
+            f" FROM {stage} s JOIN {table(Party)} p ON p.external_id = s.party WHERE true ORDER BY s.source_key"
+            f" ON CONFLICT (source_key) DO NOTHING",
+            [dialect.now()],
+        )
+        created = cursor.rowcount
+    return Counts(created=created, unchanged=rows - created)

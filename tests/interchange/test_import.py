@@ -130,6 +130,24 @@ def test_an_imported_order_has_the_summary_the_order_form_gives_it(write_csv, pa
     assert saved.max_paid_quantity == Decimal("2.5") and saved.paid_total == Decimal("127500.00")
 
 
+def test_a_first_import_builds_the_indexes_of_the_tables_it_fills_again(parties_file, orders_file):
+    from django.db import connection
+
+    def indexes() -> set[str]:
+        with connection.cursor() as cursor:
+            return {
+                name for model in (Order, OrderLine, Interaction)
+                for name in connection.introspection.get_constraints(cursor, model._meta.db_table)
+            }
+
+    before = indexes()
+    import_file(kind="parties", path=parties_file)
+    import_file(kind="orders", path=orders_file)
+
+    assert indexes() == before
+    assert {"order_buyer_summary_idx", "order_line_product_time_idx", "order_line_consumer_idx"} <= before
+
+
 def test_it_imports_agreements_with_their_csm(write_csv, parties_file, csm, manager):
     import_file(kind="parties", path=parties_file)
     path = write_csv("agreements.csv", AGREEMENT_HEADER, [
