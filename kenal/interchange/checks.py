@@ -96,14 +96,14 @@ def check_parties(cursor: CursorWrapper, dialect: Dialect, report: Report) -> No
 
 def check_orders(cursor: CursorWrapper, dialect: Dialect, report: Report) -> None:
     loader.number_lines(cursor, dialect)
-    lines, numbered, products = loader.STAGE_LINE.name, loader.NUMBERED_LINE, loader.STAGE_PRODUCT
+    lines, products = loader.STAGE_LINE.name, loader.STAGE_PRODUCT
     # Every line of an order has the order's buyer (checked next), so the first line's
     # stands for the order.
-    unknown_parties(cursor, report, stage=numbered, column="buyer", label="party", where="AND s.line_no = 1")
+    unknown_parties(cursor, report, stage=lines, column="buyer", label="party", where="AND s.line_no = 1")
     unknown_parties(cursor, report, stage=lines, column="consumer")
     collect(
         cursor, report,
-        f"SELECT file_row, buyer, order_ext, first_buyer, first_row FROM {numbered}"
+        f"SELECT file_row, buyer, order_ext, first_buyer, first_row FROM {lines}"
         f" WHERE line_no > 1 AND buyer <> first_buyer",
         lambda r: (r[0], "party", r[1], _(
             "the order %(order)s has the buyer “%(buyer)s” on row %(row)s; all lines of an order have one buyer"
@@ -111,7 +111,7 @@ def check_orders(cursor: CursorWrapper, dialect: Dialect, report: Report) -> Non
     )
     collect(
         cursor, report,
-        f"SELECT file_row, currency, order_ext, first_currency, first_row FROM {numbered}"
+        f"SELECT file_row, currency, order_ext, first_currency, first_row FROM {lines}"
         f" WHERE line_no > 1 AND currency <> first_currency",
         lambda r: (r[0], "currency", r[1], _(
             "the order %(order)s is in %(currency)s on row %(row)s; all lines of an order have one currency"

@@ -369,36 +369,48 @@ STAGE_LINE = StageTable(
         ("file_row", "int"), ("order_ext", "text"), ("buyer", "text"), ("occurred_at", "ts"), ("sku", "text"),
         ("kind", "text"), ("quantity", "qty"), ("unit_price", "money"), ("discount", "money"),
         ("promo_code", "text"), ("consumer", "text"), ("channel", "text"), ("currency", "text"), ("status", "text"),
+        # The line's number in its order and what the order's first line says; see number_lines.
+        ("line_no", "int"), ("first_row", "int"), ("first_buyer", "text"), ("first_currency", "text"),
+        ("first_channel", "text"),
     ),
 )
-# Filled from STAGE_LINE by number_lines (one sort of the staged lines), then read by
-# the checks across rows and by the merge.
-NUMBERED_LINE = "kenal_stage_numbered"
+# Filled from STAGE_LINE by number_lines and the merge.
 STAGE_ORDER = "kenal_stage_order"
 STAGE_PRODUCT = "kenal_stage_product"
-ORDER_STAGES = (NUMBERED_LINE, STAGE_ORDER, STAGE_PRODUCT)
+ORDER_STAGES = (STAGE_ORDER, STAGE_PRODUCT)
 
 def number_lines(cursor: CursorWrapper, dialect: Dialect) -> None:
-    """One pass over the staged lines sorted by order and row gives each line its number
-    in its order and what the order's first line says (buyer, currency, channel), and
-    each order its summary; the checks across rows and the merge read this table.
-    Products and the kinds their lines give them come from a second, small table."""
+    """Each line has its number in its order and what the order's first line says
+    (buyer, currency, channel); the checks across rows and the merge read them.
+
+    check_orders numbers the lines while reading, which is right when the lines of
+    each order follow each other in the file, as any shop's export writes them. When
+    an order's lines are scattered (its first line appears more than once), one window
+    pass sorted by order and row numbers them all again. Products and the kinds their
+    lines give them go to a second, small table."""
+    lines = STAGE_LINE.name
     for name in ORDER_STAGES:
         cursor.execute(f"DROP TABLE IF EXISTS {name}")
     cursor.execute(
-        f"CREATE TEMP TABLE {NUMBERED_LINE} AS SELECT file_row, order_ext, buyer, occurred_at, sku,"
-        f" quantity, unit_price, discount, promo_code, consumer, channel, currency, status,"
-        f" ROW_NUMBER() OVER w AS line_no, FIRST_VALUE(file_row) OVER w AS first_row,"
-        f" FIRST_VALUE(buyer) OVER w AS first_buyer, FIRST_VALUE(currency) OVER w AS first_currency"
-        f" FROM {STAGE_LINE.name} WHERE order_ext IS NOT NULL"
-        f" WINDOW w AS (PARTITION BY order_ext ORDER BY file_row)"
+        f"SELECT 1 FROM {lines} WHERE line_no = 1 AND order_ext IS NOT NULL GROUP BY order_ext"
+        f" HAVING COUNT(*) > 1 LIMIT 1"
     )
+    if cursor.fetchone():
+        key = "file_row" if dialect.is_postgres else "rowid"
+        cursor.execute(
+            f"UPDATE {lines} SET line_no = w.line_no, first_row = w.first_row, first_buyer = w.first_buyer,"
+            f" first_currency = w.first_currency, first_channel = w.first_channel"
+            f" FROM (SELECT {key} AS k, ROW_NUMBER() OVER w AS line_no, FIRST_VALUE(file_row) OVER w AS first_row,"
+            f" FIRST_VALUE(buyer) OVER w AS first_buyer, FIRST_VALUE(currency) OVER w AS first_currency,"
+            f" FIRST_VALUE(channel) OVER w AS first_channel FROM {lines}"
+            f" WINDOW w AS (PARTITION BY order_ext ORDER BY file_row)) w WHERE {lines}.{key} = w.k"
+        )
+        if dialect.is_postgres:
+            cursor.execute(f"ANALYZE {lines}")
     cursor.execute(
-        f"CREATE TEMP TABLE {STAGE_PRODUCT} AS SELECT sku, kind, MIN(file_row) AS first_row FROM {STAGE_LINE.name}"
+        f"CREATE TEMP TABLE {STAGE_PRODUCT} AS SELECT sku, kind, MIN(file_row) AS first_row FROM {lines}"
         f" WHERE sku IS NOT NULL GROUP BY sku, kind"
     )
-    if dialect.is_postgres:
-        cursor.execute(f"ANALYZE {NUMBERED_LINE}")
 
 
 def upsert_changed(
@@ -424,7 +436,7 @@ def merge_orders(cursor: CursorWrapper, dialect: Dialect, *, rows: int) -> Count
     order's lines once the merge is done. The checks guarantee that all lines of an
     order have its buyer and currency, and all lines of a product its kind."""
     order, line, product, party = table(Order), table(OrderLine), table(Product), table(Party)
-    numbered, s_order = NUMBERED_LINE, STAGE_ORDER
+    staged, s_order = STAGE_LINE.name, STAGE_ORDER
     counts = Counts()
     cursor.execute(
         f"INSERT INTO {product} (sku, name, kind) SELECT sku, '', COALESCE(MAX(kind), %s) FROM {STAGE_PRODUCT}"
@@ -433,12 +445,13 @@ def merge_orders(cursor: CursorWrapper, dialect: Dialect, *, rows: int) -> Count
     )
     counts.details["products_created"] = cursor.rowcount
     cursor.execute(
-        f"CREATE TEMP TABLE {s_order} AS SELECT f.order_ext AS external_id, p.id AS buyer_id, a.n,"
-        f" COALESCE(f.channel, '') AS channel, f.currency, {', '.join('a.' + c for c in SUMMARY)},"
+        f"CREATE TEMP TABLE {s_order} AS SELECT a.order_ext AS external_id, p.id AS buyer_id, a.n,"
+        f" COALESCE(a.channel, '') AS channel, a.currency, {', '.join('a.' + c for c in SUMMARY)},"
         f" o.id AS order_id"
-        f" FROM (SELECT order_ext, COUNT(*) AS n, {summary_aggregates()} FROM {numbered} GROUP BY order_ext) a"
-        f" JOIN {numbered} f ON f.order_ext = a.order_ext AND f.line_no = 1"
-        f" JOIN {party} p ON p.external_id = f.buyer LEFT JOIN {order} o ON o.external_id = f.order_ext"
+        # Every line of an order carries the same first_* values: MIN picks that one.
+        f" FROM (SELECT order_ext, MIN(first_buyer) AS buyer, MIN(first_currency) AS currency,"
+        f" MIN(first_channel) AS channel, COUNT(*) AS n, {summary_aggregates()} FROM {staged} GROUP BY order_ext) a"
+        f" JOIN {party} p ON p.external_id = a.buyer LEFT JOIN {order} o ON o.external_id = a.order_ext"
     )
     cursor.execute(f"CREATE UNIQUE INDEX {s_order}_key ON {s_order} (external_id)")
     if dialect.is_postgres:
@@ -463,7 +476,7 @@ def merge_orders(cursor: CursorWrapper, dialect: Dialect, *, rows: int) -> Count
         )
         cursor.execute(upsert_changed(
             dialect, target=line, key=("order_id", "line_no"),
-            source=f"{numbered} s JOIN {s_order} so ON so.external_id = s.order_ext"
+            source=f"{staged} s JOIN {s_order} so ON so.external_id = s.order_ext"
             f" JOIN {product} pr ON pr.sku = s.sku LEFT JOIN {party} c ON c.external_id = s.consumer",
             match="t.order_id = so.order_id AND t.line_no = s.line_no",
             values={

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import codecs
 import csv
-import hashlib
 import io
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from hashlib import sha256
+from operator import itemgetter
 from typing import IO, Any
 from zoneinfo import ZoneInfo
 
@@ -345,7 +346,7 @@ def local_zone() -> ZoneInfo:
 def stored_moment(moment: datetime) -> str:
     """The staging form of a moment: naive UTC text, which is exactly how Django stores
     a datetime in SQLite and what PostgreSQL reads into timestamptz in a UTC session."""
-    return str(moment.astimezone(UTC).replace(tzinfo=None))
+    return moment.astimezone(UTC).isoformat(" ")[:-6]  # without the "+00:00"
 
 
 def parse_moment(text: str, zone: ZoneInfo) -> datetime:
@@ -540,7 +541,8 @@ def check_parties(source: CsvSource, sink: Sink, contact_sink: Sink) -> Plan:
 
 def check_orders(source: CsvSource, sink: Sink) -> Plan:
     """Lines become (row, order_id, party, occurred_at, sku, product_kind, quantity,
-    unit_price, discount, promo_code, consumer, channel, currency, status), with None
+    unit_price, discount, promo_code, consumer, channel, currency, status, line_no,
+    first_row, first_buyer, first_currency, first_channel), with None
     for a value that could not be read. Parties, and what lines of one order or one
     product must agree on, are checked over the staged lines (checks.check_orders).
 
@@ -601,9 +603,10 @@ def check_orders(source: CsvSource, sink: Sink) -> Plan:
             promo or None, consumer or None, channel or None, code, status,
         )
 
-    # The fast path: values already seen good are one dictionary lookup each; anything
-    # else (a new value, or a bad one) goes through the cached checks, and a line with
-    # any problem through ``slow`` to report it.
+    # The fast path: cells are looked up as written, so a value already seen good is
+    # one dictionary lookup; anything else (a new value, or a bad one) goes through the
+    # cached checks, which read it stripped, and a line with any problem through
+    # ``slow`` to report it.
     good_currency: dict[str, str] = {}
     good_quantity: dict[str, str] = {"": "1"}
     good_amount: dict[str, dict[str, str]] = {}
@@ -618,48 +621,58 @@ def check_orders(source: CsvSource, sink: Sink) -> Plan:
         mapping[key] = value
         return value
 
+    pick = itemgetter(
+        i_order, i_party, i_time, i_sku, i_pkind, i_qty, i_price, i_discount, i_promo, i_consumer, i_channel,
+        i_currency, i_status,
+    )
     rows = 0
+    current: str | None = None
+    number = 0
+    first: tuple[Any, ...] = ()
     for row, cells in source.rows():
         rows += 1
-        order_id = cells[i_order].strip()
-        buyer = cells[i_party].strip()
-        sku = cells[i_sku].strip()
-        promo = cells[i_promo].strip()
-        consumer = cells[i_consumer].strip()
-        channel = cells[i_channel].strip().lower()
+        (order_id, buyer, time_text, sku, kind_text, quantity_text, price_text, discount_text, promo, consumer,
+         channel, currency_text, status_text) = pick(cells)
+        order_id, buyer, sku = order_id.strip(), buyer.strip(), sku.strip()
+        promo, consumer, channel = promo.strip(), consumer.strip(), channel.strip().lower()
         try:
             if not (
                 0 < len(order_id) <= 100 and 0 < len(buyer) <= 100 and 0 < len(sku) <= 100 and len(promo) <= 64
                 and len(consumer) <= 100 and len(channel) <= 32
             ):
                 raise BadValue
-            text = cells[i_currency].strip()
-            code = good_currency.get(text) or learn(good_currency, text, line_currency(text))
+            code = good_currency.get(currency_text) or learn(
+                good_currency, currency_text, line_currency(currency_text.strip()))
             amounts = good_amount.get(code) or learn(good_amount, code, {})
-            text = cells[i_qty].strip()
-            quantity = good_quantity.get(text) or learn(good_quantity, text, quantity_of(text))
-            text = cells[i_price].strip()
-            unit_price = amounts.get(text) or (text and learn(amounts, text, amount(text, code)))
-            text = cells[i_discount].strip()
-            discount = (amounts.get(text) or learn(amounts, text, amount(text, code))) if text else "0"
-            if not unit_price:
-                raise BadValue
+            quantity = good_quantity.get(quantity_text) or learn(
+                good_quantity, quantity_text, quantity_of(quantity_text.strip()))
+            unit_price = amounts.get(price_text) or learn(amounts, price_text, amount(price_text.strip(), code))
+            discount = (
+                amounts.get(discount_text) or learn(amounts, discount_text, amount(discount_text.strip(), code))
+            ) if discount_text else "0"
             numbers_of_line = (quantity, unit_price, discount)
             if numbers_of_line not in good_line:
                 line_ok(*numbers_of_line)
                 learn_set = good_line if len(good_line) < CACHE_LIMIT else set()
                 learn_set.add(numbers_of_line)
-            text = cells[i_time].strip()
-            occurred_at = good_moment.get(text) or learn(good_moment, text, moment(text))
-            kind = good_kind[cells[i_pkind].strip()]
-            status = good_status[cells[i_status].strip()]
+            occurred_at = good_moment.get(time_text) or learn(good_moment, time_text, moment(time_text.strip()))
+            kind = good_kind[kind_text]
+            status = good_status[status_text]
             line = (
                 row, order_id, buyer, occurred_at, sku, kind, quantity, unit_price, discount, promo or None,
                 consumer or None, channel or None, code, status,
             )
         except (BadValue, KeyError):
             line = slow(row, cells)
-        sink(line)
+            order_id, buyer, channel, code = line[1], line[2], line[11], line[12]
+        # Each line numbered in its order, with what the order's first line says, as
+        # long as an order's lines follow each other; loader.number_lines renumbers
+        # a file whose orders are scattered.
+        if order_id == current:
+            number += 1
+        else:
+            current, number, first = order_id, 1, (row, buyer, code, channel or None)
+        sink((*line, number, *first))
     plan.rows = rows
     return plan
 
@@ -727,8 +740,11 @@ def check_agreements(source: CsvSource, sink: Sink, users: dict[str, int | None]
 def interaction_key(*, party: str, occurred_at: datetime, channel: str, direction: str, kind: str, body: str) -> str:
     """The source_key of an imported interaction: a digest of what the row says, so the
     same row imported again is recognised (CSV rows carry no id of their own)."""
-    text = "\x1f".join((party, occurred_at.astimezone(UTC).isoformat(), channel, direction, kind, body))
-    return hashlib.sha256(text.encode()).hexdigest()
+    return _key(party, occurred_at.astimezone(UTC).isoformat(), channel, direction, kind, body)
+
+
+def _key(party: str, utc_iso: str, channel: str, direction: str, kind: str, body: str) -> str:
+    return sha256("\x1f".join((party, utc_iso, channel, direction, kind, body)).encode()).hexdigest()
 
 
 def check_interactions(source: CsvSource, sink: Sink) -> Plan:
@@ -748,8 +764,11 @@ def check_interactions(source: CsvSource, sink: Sink) -> Plan:
     kind_of = Cached(lambda text: choice(text, kinds) if text else InteractionKind.MESSAGE.value)
 
     def stage(row: int, party: str, when: datetime, channel: str, direction: str, kind: str, body: str) -> None:
-        key = interaction_key(party=party, occurred_at=when, channel=channel, direction=direction, kind=kind, body=body)
-        sink((row, key, party, str(when.replace(tzinfo=None)), channel, direction, kind, body or None))
+        """``when`` is in UTC."""
+        iso = when.isoformat()
+        key = _key(party, iso, channel, direction, kind, body)
+        # Stored as naive UTC text (stored_moment): the ISO text without its "T" and "+00:00".
+        sink((row, key, party, f"{iso[:10]} {iso[11:-6]}", channel, direction, kind, body or None))
 
     def slow(row: int, cells: list[str]) -> None:
         """The same checks, cell by cell, for a row the fast path refused."""
@@ -764,26 +783,27 @@ def check_interactions(source: CsvSource, sink: Sink) -> Plan:
         elif party:
             sink((row, None, party, None, None, None, None, None))
 
-    # The fast path: choices as written in lower case are one lookup; every moment is
-    # new, so it is parsed straight away. Anything else goes through ``slow``.
+    # The fast path: cells as written, choices in lower case, are one lookup each; every
+    # moment is new, so it is parsed straight away. Anything else (spaces around a
+    # value included) goes through ``slow``.
     good_channel = {v: v for v in channels}
     good_direction = {v: v for v in directions}
     good_kind = {"": InteractionKind.MESSAGE.value, **{v: v for v in kinds}}
+    pick = itemgetter(i_party, i_time, i_channel, i_direction, i_kind, i_body)
     rows = 0
     for row, cells in source.rows():
         rows += 1
-        party = cells[i_party].strip()
+        party, time_text, channel, direction, kind, body = pick(cells)
+        party = party.strip()
         try:
-            when = datetime.fromisoformat(cells[i_time].strip())
-            channel = good_channel[cells[i_channel].strip()]
-            direction = good_direction[cells[i_direction].strip()]
-            kind = good_kind[cells[i_kind].strip()]
+            when = datetime.fromisoformat(time_text)
+            channel, direction, kind = good_channel[channel], good_direction[direction], good_kind[kind]
             if not 0 < len(party) <= 100:
                 raise ValueError
         except (ValueError, KeyError):
             slow(row, cells)
             continue
         when = (when if when.tzinfo else when.replace(tzinfo=zone)).astimezone(UTC)
-        stage(row, party, when, channel, direction, kind, cells[i_body].strip())
+        stage(row, party, when, channel, direction, kind, body.strip())
     plan.rows = rows
     return plan

@@ -95,6 +95,41 @@ def test_an_import_leaves_every_reference_of_orders_and_lines_enforced(parties_f
     assert OrderLine.objects.filter(order__external_id="O-1").count() == 3
 
 
+def test_it_numbers_the_lines_of_an_order_scattered_over_the_file(write_csv, parties_file):
+    import_file(kind="parties", path=parties_file)
+    path = write_csv("orders.csv", ORDER_HEADER, [
+        ["O-1", "P-1", "2026-03-02T10:00:00", "KOPI-250", "", "1", "45000", "", "", "", "store", "", ""],
+        ["O-2", "P-9", "2026-03-03T10:00:00", "TEH-10", "", "1", "10000", "", "", "", "web", "", ""],
+        ["O-1", "P-1", "2026-03-02T08:00:00", "GULA-1", "", "2", "15000", "", "", "", "web", "", ""],
+    ])
+    result = import_file(kind="orders", path=path)
+
+    assert result.created == 3 and result.details["orders_created"] == 2
+    first = Order.objects.get(external_id="O-1")
+    assert [(line.line_no, line.product.sku) for line in first.lines.order_by("line_no")] == [
+        (1, "KOPI-250"), (2, "GULA-1")]
+    # The order's channel is its first line's; its time its earliest line's.
+    assert first.channel == "store" and first.paid_total == Decimal("75000.00")
+    assert first.occurred_at == datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
+    assert import_file(kind="orders", path=path).unchanged == 3
+
+
+def test_it_reads_values_with_spaces_around_them_as_without(write_csv, parties_file):
+    import_file(kind="parties", path=parties_file)
+    path = write_csv("orders.csv", ORDER_HEADER, [
+        [" O-1 ", " P-1 ", " 2026-03-02T10:00:00 ", " KOPI-250 ", " goods ", " 2 ", " 45000.00 ", " 5000 ", "", "",
+         " Store ", " idr ", " paid "],
+        ["O-1", "P-1", "2026-03-02T10:00:00", "KOPI-250", "goods", "2", "45000.00", "5000", "", "", "store", "IDR",
+         "paid"],
+    ])
+    import_file(kind="orders", path=path)
+
+    spaced, plain = OrderLine.objects.filter(order__external_id="O-1").order_by("line_no")
+    fields = ("occurred_at", "quantity", "unit_price", "discount", "channel", "currency", "status", "product_id")
+    assert [getattr(spaced, name) for name in fields] == [getattr(plain, name) for name in fields]
+    assert spaced.order.paid_total == Decimal("170000.00")
+
+
 def test_an_imported_order_has_the_summary_the_order_form_gives_it(write_csv, parties_file):
     """Lines at different times, paid, refunded and cancelled, with promotions on the
     lines that do not count: the same order saved by the service and imported gets
@@ -303,6 +338,11 @@ BAD_FILES = {
         ORDER_HEADER, [["O-1", "P-1", "2026-03-02", "KOPI", "", "1", "1000", "", "", "", "", "", ""],
                        ["O-1", "P-2", "2026-03-02", "TEH", "", "1", "1000", "", "", "", "", "", ""]],
         [(3, "party", "P-2")]),
+    "mismatched buyer on a line further down the file": (
+        ORDER_HEADER, [["O-1", "P-1", "2026-03-02", "KOPI", "", "1", "1000", "", "", "", "", "", ""],
+                       ["O-3", "P-1", "2026-03-02", "KOPI", "", "1", "1000", "", "", "", "", "", ""],
+                       ["O-1", "P-2", "2026-03-02", "TEH", "", "1", "1000", "", "", "", "", "", ""]],
+        [(4, "party", "P-2")]),
     "comma decimal and negative discount": (
         ORDER_HEADER, [["O-1", "P-1", "2026-03-02", "KOPI", "", "1", "1.000,50", "-5", "", "", "", "", ""]],
         [(2, "unit_price", "1.000,50"), (2, "discount", "-5")]),
