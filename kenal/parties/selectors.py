@@ -2,25 +2,29 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import connection, models
-from django.db.models import Case, F, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, Func, Prefetch, Q, QuerySet, Value, When
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Greatest, Lower, StrIndex
 from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kenal.agreements.models import Agreement
+from kenal.classification.display import ProfileCounts, profile_counts
 from kenal.classification.engine import EPOCH
+from kenal.classification.models import CHARACTERISTICS, PartyProfile, Relationship
 from kenal.commerce.models import LineStatus, Order, OrderLine
 from kenal.interactions.models import Interaction
 from kenal.parties import search
 from kenal.parties.contacts import phone_national
-from kenal.parties.models import PHONE_KINDS, ContactKind, ContactPoint, Party
+from kenal.parties.models import PHONE_KINDS, ContactKind, ContactPoint, Party, PartySearch
 
 
 def party_search(*, query: str = "", kind: str = "") -> QuerySet[Party]:
@@ -33,7 +37,8 @@ def party_search(*, query: str = "", kind: str = "") -> QuerySet[Party]:
     trigram to look up; typed alone they find names and external ids starting so.
 
     Ranked: a whole value typed exactly, then the start of a value or of a word of the
-    name, then anything else; ties by name. ``search_rank`` carries the rank."""
+    name, then anything else; ties by name, case and accents aside. ``search_rank``
+    carries the rank."""
     qs = Party.objects.all()
     if kind:
         qs = qs.filter(kind=kind)
@@ -44,28 +49,76 @@ def party_search(*, query: str = "", kind: str = "") -> QuerySet[Party]:
         start = read.text.removeprefix("@")
         match = Q(name__istartswith=start) | Q(external_id__istartswith=start)
         return qs.filter(match).annotate(search_rank=Value(1)).order_by("name", "id")
-    exact, leading = Q(), Q()
-    for whole in read.whole:
-        exact |= Q(search__body__contains=f"|{whole}|")
-        leading |= Q(search__body__contains=f"|{whole}") | Q(search__body__contains=f" {whole}")
-    rank = Case(When(exact, then=Value(0)), When(leading, then=Value(1)), default=Value(2))
+    rank, matches = _matching(read, "search__body")
     # Ranked before filtering: a filter after the annotation makes the join to the
     # search table an inner join, which SQLite's MATCH requires.
     qs = qs.annotate(search_rank=rank)
+    for match in matches:
+        qs = qs.filter(match)
+    return qs.order_by("search_rank", _name_key("search__body", "name"), "id")
+
+
+def party_search_ids(*, query: str) -> QuerySet[PartySearch] | None:
+    """The ids of party_search(query=query), in its order, read from the search rows
+    alone; None for a query of short words only, which reads names instead.
+
+    The same rows in the same order, without the join to the parties: PostgreSQL
+    plans that join for ten thousand matches as a walk of every party."""
+    read = search.read_query(query)
+    if read.short:
+        return None
+    rank, matches = _matching(read, "body")
+    found = PartySearch.objects.annotate(search_rank=rank)
+    for match in matches:
+        found = found.filter(match)
+    return found.order_by("search_rank", _name_key("body", "party__name"), "pk").values_list("pk", flat=True)
+
+
+def _matching(read: search.Query, body: str) -> tuple[Case, list[Q]]:
+    """The rank of a match and the conditions every match meets, for the search text
+    at the path ``body``."""
     sqlite = connection.vendor == "sqlite"
+    exact, leading = Q(), Q()
+    for whole in read.whole:
+        if sqlite:
+            # The trigram index finds a whole value or its start as it finds any
+            # fragment (a bar or a space is a character like the others); reading the
+            # text of each of thousands of matches to look for them costs more.
+            exact |= Q(pk__in=_indexed([f"|{whole}|"]))
+            leading |= Q(pk__in=_indexed([f"|{whole}", f" {whole}"]))
+        else:
+            exact |= Q(**{f"{body}__contains": f"|{whole}|"})
+            leading |= Q(**{f"{body}__contains": f"|{whole}"}) | Q(**{f"{body}__contains": f" {whole}"})
+    rank = Case(When(exact, then=Value(0)), When(leading, then=Value(1)), default=Value(2))
+    matches = []
     for alternatives in read.fragments:
         if sqlite and all(len(word) >= search.MIN_FRAGMENT for word in alternatives):
-            qs = qs.filter(search__body__match=search.fts_query(alternatives))
+            matches.append(Q(**{f"{body}__match": search.fts_query(alternatives)}))
         else:
             either = Q()
             for word in alternatives:
                 probe = search.index_probe(word)
-                either |= Q(search__body__contains=probe) & (
+                either |= Q(**{f"{body}__contains": probe}) & (
                     # strpos, which no index serves: checks the rows the probe found.
-                    Q(GreaterThan(StrIndex("search__body", Value(word)), 0)) if probe != word else Q()
+                    Q(GreaterThan(StrIndex(body, Value(word)), 0)) if probe != word else Q()
                 )
-            qs = qs.filter(either)
-    return qs.order_by("search_rank", "name", "id")
+            matches.append(either)
+    return rank, matches
+
+
+def _name_key(body: str, name: str) -> Func:
+    """The name folded as the search text holds it (lower case, accents off). On
+    PostgreSQL read from the search text, which the search has read anyway; on SQLite
+    folded from the name, as reading the text back out of its index costs more."""
+    if connection.vendor == "postgresql":
+        return Func(F(body), Value("|"), Value(2), function="split_part", output_field=models.TextField())
+    return Func(F(name), function="kenal_fold", output_field=models.TextField())
+
+
+def _indexed(alternatives: list[str]) -> QuerySet[PartySearch]:
+    """The ids of the parties whose search text holds any of ``alternatives``, from
+    SQLite's trigram index."""
+    return PartySearch.objects.filter(body__match=search.fts_query(alternatives)).values("pk")
 
 
 def contact_points_shared(*, party: Party) -> dict[int, list[Party]]:
@@ -170,12 +223,20 @@ def party_page(*, parties: QuerySet[Party], number: int = 1, size: int = PAGE_SI
     ``primary_email``, ``primary_phone``, ``csm``, ``last_contact_on`` and
     ``revenue_12m`` for the list; a number past the end gives the last page."""
     total, capped = party_count(parties)
-    last = max(1, -(-total // size))
-    if not capped:
-        number = min(number, last)
-    number = max(1, number)
+    number = _page_number(number, total, capped, size)
     offset = (number - 1) * size
     found = list(parties.values_list("pk", flat=True)[offset: offset + size + 1])
+    return _page_of(found, number=number, size=size, total=total, capped=capped)
+
+
+def _page_number(number: int, total: int, capped: bool, size: int) -> int:
+    last = max(1, -(-total // size))
+    return max(1, number if capped else min(number, last))
+
+
+def _page_of(found: list[int], *, number: int, size: int, total: int, capped: bool) -> PartyPage:
+    """The page of the ids ``found`` (one more than ``size`` when a next page exists),
+    read with the list's facts."""
     has_next = len(found) > size
     found = found[:size]
     by_id = (
@@ -185,6 +246,84 @@ def party_page(*, parties: QuerySet[Party], number: int = 1, size: int = PAGE_SI
     for party in rows:
         _list_facts(party)
     return PartyPage(parties=rows, number=number, has_next=has_next, total=total, total_capped=capped)
+
+
+@dataclass
+class PartyList:
+    """What the party list shows: a page, and how many of the parties found have each
+    relationship and characteristic (``counts``; None when more than COUNT_CAP were
+    found, too many to count while a person types)."""
+
+    page: PartyPage
+    counts: ProfileCounts | None
+
+
+def party_list_page(
+    *, parties: QuerySet[Party], found: QuerySet[Party], query: str, kind: str, sort: str, narrowed: bool,
+    number: int = 1, size: int = PAGE_SIZE,
+) -> PartyList:
+    """Page ``number`` of ``parties``, the list as shown: ``found`` (party_search of
+    ``query`` and ``kind``), ``narrowed`` or not by profile filters, in the order
+    ``sort``; and the counts of ``found`` alone, so choosing one relationship keeps
+    the others' numbers in view.
+
+    A page of a search costs ranking every match whichever page is asked, so the
+    matches are ranked once, up to COUNT_CAP + 1 of them: the count and the page come
+    from those ids, and the counts from the same matches. Past COUNT_CAP the counts
+    are not made: a fragment found in half a million parties would have them all read."""
+    if "search_rank" not in parties.query.annotations:
+        # No text searched: the list walks its order and stops after a page.
+        return PartyList(page=party_page(parties=parties, number=number, size=size), counts=_counts(found))
+    best_first = not (kind or sort or narrowed)
+    ranked = party_search_ids(query=query) if best_first else None
+    if ranked is None:
+        ranked = parties.values_list("pk", flat=True)
+    ids = list(ranked[: COUNT_CAP + 1])
+    capped = len(ids) > COUNT_CAP
+    total = min(len(ids), COUNT_CAP)
+    number = _page_number(number, total, capped, size)
+    offset = (number - 1) * size
+    shown = ids[offset: offset + size + 1]
+    if capped and offset + size >= len(ids):  # a page past those ranked
+        shown = list(ranked[offset: offset + size + 1])
+    page = _page_of(shown, number=number, size=size, total=total, capped=capped)
+    if narrowed:
+        return PartyList(page=page, counts=_counts(found))
+    return PartyList(page=page, counts=None if capped else _profile_counts_of(ids))
+
+
+def _profile_counts_of(ids: list[int]) -> ProfileCounts:
+    """How many of the parties ``ids`` have each primary relationship and each
+    characteristic, as kenal.classification.display.profile_counts counts them. The
+    ids go as one value (an array; JSON on SQLite) instead of the search that found
+    them, which would be run again."""
+    counts = ProfileCounts(
+        relationships=dict.fromkeys(Relationship.values, 0), characteristics=dict.fromkeys(CHARACTERISTICS, 0)
+    )
+    if not ids:
+        return counts
+    if connection.vendor == "postgresql":
+        listed = RawSQL("SELECT unnest(%s::bigint[])", [ids])
+    else:
+        listed = RawSQL("SELECT value FROM json_each(%s)", [json.dumps(ids)])
+    sums = {name: Count("pk", filter=Q(**{name: True})) for name in CHARACTERISTICS}
+    rows = (
+        PartyProfile.objects.filter(party_id__in=listed)
+        .order_by().values("relationship").annotate(total=Count("pk"), **sums)
+    )
+    for row in rows:
+        counts.relationships[row["relationship"]] = row["total"]
+        for name in CHARACTERISTICS:
+            counts.characteristics[name] += row[name]
+    return counts
+
+
+def _counts(parties: QuerySet[Party]) -> ProfileCounts | None:
+    """The counts of ``parties`` when there are at most COUNT_CAP of them (of every
+    party, from the tally the engine keeps), else None."""
+    if parties.query.where and party_count(parties)[1]:
+        return None
+    return profile_counts(parties)
 
 
 def _list_facts(party: Party) -> None:

@@ -13,7 +13,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from kenal.classification.display import attach_profiles, parties_by_profile, profile_counts, profile_facets
+from kenal.classification.display import ProfileCounts, attach_profiles, parties_by_profile, profile_facets
 from kenal.classification.forms import ProfileFilterForm
 from kenal.parties import selectors
 from kenal.parties.access import parties_access, party_for_user
@@ -49,6 +49,7 @@ def _list_selection(request: HttpRequest) -> tuple[QuerySet, dict]:
     context = {
         "filters": filters, "profile_filters": profile_filters, "sort": sort, "sorts": selectors.Sort.choices,
         "searching": any(arguments.values()) or any(narrowing.values()), "found": found,
+        "listing": {**arguments, "sort": sort, "narrowed": any(narrowing.values())},
         "currency": settings.KENAL_DEFAULT_CURRENCY,
     }
     return parties, context
@@ -62,15 +63,18 @@ def party_list(request: HttpRequest) -> HttpResponse:
         number = int(request.GET.get("page", "1"))
     except ValueError:
         number = 1
-    page = selectors.party_page(parties=parties, number=number)
-    attach_profiles(page.parties)
+    listed = selectors.party_list_page(
+        parties=parties, found=context.pop("found"), **context.pop("listing"), number=number,
+    )
+    attach_profiles(listed.page.parties)
     query = request.GET.copy()
     for key in ("page", "after", "before"):
         query.pop(key, None)
+    # Past the cap the facets are links without numbers, and say why.
+    counts = listed.counts or ProfileCounts(relationships={}, characteristics={})
     context |= {
-        "page": page, "query": query.urlencode(),
-        # Counts follow the search alone, so choosing one relationship keeps the others' numbers in view.
-        "facets": profile_facets(counts=profile_counts(context.pop("found")), params=query),
+        "page": listed.page, "query": query.urlencode(), "count_cap": selectors.COUNT_CAP,
+        "facets": profile_facets(counts=counts, params=query), "facets_counted": listed.counts is not None,
     }
     return _render(request, "parties/party_list.html", "results", context)
 
