@@ -1,9 +1,9 @@
 """Set-based merging of staged interchange rows into Kenal's tables.
 
 Checked rows are staged in session-local TEMP tables (PostgreSQL COPY, SQLite
-executemany), then merged with a few INSERT ... SELECT ... ON CONFLICT DO UPDATE
-statements whose WHERE clause skips rows that would not change, so re-importing a file
-rewrites nothing. Table names come from the models' ``_meta``; the SQL is the same on
+executemany), then merged with a few INSERT ... SELECT and UPDATE ... FROM statements
+whose WHERE clause skips rows that would not change, so re-importing a file rewrites
+nothing. Table names come from the models' ``_meta``; the SQL is the same on
 both databases except for the small differences the ``Dialect`` hides.
 """
 
@@ -137,7 +137,7 @@ def _secondary_indexes(cursor: CursorWrapper, dialect: Dialect, tables: list[str
 
 @contextmanager
 def indexes_built_at_the_end(
-    cursor: CursorWrapper, dialect: Dialect, *, tables: list[str], rows: int
+    cursor: CursorWrapper, dialect: Dialect, *, tables: list[str], rows: int, unique: bool = False
 ) -> Iterator[None]:
     """When an import at least doubles ``tables[0]``, the secondary indexes of
     ``tables`` are dropped before the merge and built again after it, each in one
@@ -145,7 +145,10 @@ def indexes_built_at_the_end(
     the write-ahead log of every index page touched): for a million lines that is
     most of the merge. On PostgreSQL the foreign keys of ``tables`` are likewise
     checked once, by adding the constraints back (one join per key), instead of by a
-    trigger for each inserted row at commit.
+    trigger for each inserted row at commit, and with ``unique`` (for a merge that
+    needs no ON CONFLICT, see write_changed) their unique constraints are built
+    again at the end too. SQLite keeps its unique indexes: without them it could not
+    find the stored rows, and the new ones come in the order of their keys anyway.
 
     The price: until the import commits, the tables and the ones they refer to are
     locked, so this is only for the large first loads. If anything fails, the
@@ -158,8 +161,8 @@ def indexes_built_at_the_end(
     if dialect.is_postgres:
         cursor.execute(
             "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint"
-            " WHERE contype = 'f' AND conrelid = ANY(%s::regclass[]) ORDER BY conname",
-            [tables],
+            " WHERE contype = ANY(%s) AND conrelid = ANY(%s::regclass[]) ORDER BY contype = 'u', conname",
+            [["f", "u"] if unique else ["f"], tables],
         )
         keys = cursor.fetchall()
         # Checks this transaction has deferred so far run now: PostgreSQL refuses to alter
@@ -174,7 +177,7 @@ def indexes_built_at_the_end(
     yield
     for _name, definition in indexes:
         cursor.execute(definition)
-    for name, constraint, definition in keys:
+    for name, constraint, definition in reversed(keys):  # unique ones first
         cursor.execute(f'ALTER TABLE {name} ADD CONSTRAINT "{constraint}" {definition}')
     if keys:
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
@@ -413,21 +416,30 @@ def number_lines(cursor: CursorWrapper, dialect: Dialect) -> None:
     )
 
 
-def upsert_changed(
-    dialect: Dialect, *, target: str, key: tuple[str, ...], source: str, match: str, values: dict[str, str]
-) -> str:
-    """INSERT ... ON CONFLICT DO UPDATE of only the staged rows that are new or differ
-    from the stored row ``t`` (found by ``match``). Filtering before the insert matters:
-    PostgreSQL locks, and so rewrites, every conflicting row even when the DO UPDATE's
-    WHERE then skips it, which would make a re-import as costly as the first."""
+def write_changed(
+    cursor: CursorWrapper, dialect: Dialect, *, target: str, key: tuple[str, ...], source: str, match: str,
+    values: dict[str, str],
+) -> int:
+    """Write the staged rows that are new or differ from their stored row ``t`` (found
+    by ``match``): an UPDATE of those that differ, then an INSERT of the new ones, and
+    nothing for the rest, so a re-import rewrites nothing. Two plain statements rather
+    than an INSERT ... ON CONFLICT, whose check of each row against the unique index
+    is most of a large first import on PostgreSQL; that import builds the index
+    afterwards instead (indexes_built_at_the_end). Returns the rows written."""
     changeable = [c for c in values if c not in key]
-    return (
-        f"INSERT INTO {target} ({', '.join(values)}) SELECT {', '.join(values.values())}"
-        f" FROM {source} LEFT JOIN {target} t ON {match}"
-        f" WHERE t.id IS NULL OR " + " OR ".join(dialect.differs(f"t.{c}", values[c]) for c in changeable)
-        + f" ON CONFLICT ({', '.join(key)}) DO UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in changeable)
-        + f" WHERE {dialect.any_differs(target, 'excluded', changeable)}"
+    cursor.execute(
+        f"UPDATE {target} SET " + ", ".join(f"{c} = x.{c}" for c in changeable)
+        + " FROM (SELECT t.id AS id, " + ", ".join(f"{values[c]} AS {c}" for c in changeable)
+        + f" FROM {source} JOIN {target} t ON {match} WHERE "
+        + " OR ".join(dialect.differs(f"t.{c}", values[c]) for c in changeable)
+        + f") x WHERE {target}.id = x.id"
     )
+    updated = cursor.rowcount
+    cursor.execute(
+        f"INSERT INTO {target} ({', '.join(values)}) SELECT {', '.join(values.values())}"
+        f" FROM {source} LEFT JOIN {target} t ON {match} WHERE t.id IS NULL"
+    )
+    return updated + cursor.rowcount
 
 
 def merge_orders(cursor: CursorWrapper, dialect: Dialect, *, rows: int) -> Counts:
@@ -444,10 +456,14 @@ def merge_orders(cursor: CursorWrapper, dialect: Dialect, *, rows: int) -> Count
         [ProductKind.GOODS.value],
     )
     counts.details["products_created"] = cursor.rowcount
+    # On PostgreSQL a new order takes its id from the table's sequence here, so that
+    # its lines can refer to it without reading the orders back after the insert; on
+    # SQLite that read is cheap, and the insert leaves the id to the database.
+    new_id = f"nextval(pg_get_serial_sequence('{order}', 'id'))" if dialect.is_postgres else "NULL"
     cursor.execute(
         f"CREATE TEMP TABLE {s_order} AS SELECT a.order_ext AS external_id, p.id AS buyer_id, a.n,"
         f" COALESCE(a.channel, '') AS channel, a.currency, {', '.join('a.' + c for c in SUMMARY)},"
-        f" o.id AS order_id"
+        f" o.id AS stored_id, COALESCE(o.id, {new_id}) AS order_id"
         # Every line of an order carries the same first_* values: MIN picks that one.
         f" FROM (SELECT order_ext, MIN(first_buyer) AS buyer, MIN(first_currency) AS currency,"
         f" MIN(first_channel) AS channel, COUNT(*) AS n, {summary_aggregates()} FROM {staged} GROUP BY order_ext) a"
@@ -456,26 +472,28 @@ def merge_orders(cursor: CursorWrapper, dialect: Dialect, *, rows: int) -> Count
     cursor.execute(f"CREATE UNIQUE INDEX {s_order}_key ON {s_order} (external_id)")
     if dialect.is_postgres:
         cursor.execute(f"ANALYZE {s_order}")
-    cursor.execute(f"SELECT COUNT(*), COUNT(order_id) FROM {s_order}")
+    cursor.execute(f"SELECT COUNT(*), COUNT(stored_id) FROM {s_order}")
     orders_total, orders_existing = cursor.fetchone()
     cursor.execute(
-        f"SELECT COUNT(*) FROM {s_order} so JOIN {line} l ON l.order_id = so.order_id AND l.line_no <= so.n"
+        f"SELECT COUNT(*) FROM {s_order} so JOIN {line} l ON l.order_id = so.stored_id AND l.line_no <= so.n"
     )
     lines_existing = cursor.fetchone()[0]
 
-    with indexes_built_at_the_end(cursor, dialect, tables=[line, order], rows=rows):
-        cursor.execute(upsert_changed(
-            dialect, target=order, key=("external_id",), source=f"{s_order} so", match="t.id = so.order_id",
-            values={"external_id": "so.external_id", "buyer_id": "so.buyer_id", "channel": "so.channel",
-                    "currency": "so.currency", **{column: f"so.{column}" for column in SUMMARY}},
-        ))
-        orders_changed = cursor.rowcount
-        cursor.execute(
-            f"UPDATE {s_order} SET order_id = o.id FROM {order} o"
-            f" WHERE {s_order}.order_id IS NULL AND o.external_id = {s_order}.external_id"
+    with indexes_built_at_the_end(cursor, dialect, tables=[line, order], rows=rows, unique=True):
+        orders_changed = write_changed(
+            cursor, dialect, target=order, key=("id", "external_id"), source=f"{s_order} so",
+            match="t.id = so.stored_id",
+            values={"id": "so.order_id", "external_id": "so.external_id", "buyer_id": "so.buyer_id",
+                    "channel": "so.channel", "currency": "so.currency",
+                    **{column: f"so.{column}" for column in SUMMARY}},
         )
-        cursor.execute(upsert_changed(
-            dialect, target=line, key=("order_id", "line_no"),
+        if not dialect.is_postgres:
+            cursor.execute(
+                f"UPDATE {s_order} SET order_id = o.id FROM {order} o"
+                f" WHERE {s_order}.order_id IS NULL AND o.external_id = {s_order}.external_id"
+            )
+        lines_changed = write_changed(
+            cursor, dialect, target=line, key=("order_id", "line_no"),
             source=f"{staged} s JOIN {s_order} so ON so.external_id = s.order_ext"
             f" JOIN {product} pr ON pr.sku = s.sku LEFT JOIN {party} c ON c.external_id = s.consumer",
             match="t.order_id = so.order_id AND t.line_no = s.line_no",
@@ -485,8 +503,7 @@ def merge_orders(cursor: CursorWrapper, dialect: Dialect, *, rows: int) -> Count
                 "discount": "s.discount", "promo_code": "COALESCE(s.promo_code, '')", "consumer_id": "c.id",
                 "channel": "COALESCE(s.channel, '')", "currency": "s.currency", "status": "s.status",
             },
-        ))
-        lines_changed = cursor.rowcount
+        )
     cursor.execute(
         f"DELETE FROM {line} WHERE id IN (SELECT l.id FROM {s_order} so"
         f" JOIN {line} l ON l.order_id = so.order_id AND l.line_no > so.n)"
