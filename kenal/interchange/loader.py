@@ -418,27 +418,28 @@ def number_lines(cursor: CursorWrapper, dialect: Dialect) -> None:
 
 def write_changed(
     cursor: CursorWrapper, dialect: Dialect, *, target: str, key: tuple[str, ...], source: str, match: str,
-    values: dict[str, str],
+    values: dict[str, str], stored: bool = True,
 ) -> int:
     """Write the staged rows that are new or differ from their stored row ``t`` (found
     by ``match``): an UPDATE of those that differ, then an INSERT of the new ones, and
     nothing for the rest, so a re-import rewrites nothing. Two plain statements rather
     than an INSERT ... ON CONFLICT, whose check of each row against the unique index
     is most of a large first import on PostgreSQL; that import builds the index
-    afterwards instead (indexes_built_at_the_end). Returns the rows written."""
+    afterwards instead (indexes_built_at_the_end). Returns the rows written. Without
+    ``stored`` rows to compare with (a first import), every staged row is inserted."""
     changeable = [c for c in values if c not in key]
-    cursor.execute(
-        f"UPDATE {target} SET " + ", ".join(f"{c} = x.{c}" for c in changeable)
-        + " FROM (SELECT t.id AS id, " + ", ".join(f"{values[c]} AS {c}" for c in changeable)
-        + f" FROM {source} JOIN {target} t ON {match} WHERE "
-        + " OR ".join(dialect.differs(f"t.{c}", values[c]) for c in changeable)
-        + f") x WHERE {target}.id = x.id"
-    )
-    updated = cursor.rowcount
-    cursor.execute(
-        f"INSERT INTO {target} ({', '.join(values)}) SELECT {', '.join(values.values())}"
-        f" FROM {source} LEFT JOIN {target} t ON {match} WHERE t.id IS NULL"
-    )
+    updated = 0
+    if stored:
+        cursor.execute(
+            f"UPDATE {target} SET " + ", ".join(f"{c} = x.{c}" for c in changeable)
+            + " FROM (SELECT t.id AS id, " + ", ".join(f"{values[c]} AS {c}" for c in changeable)
+            + f" FROM {source} JOIN {target} t ON {match} WHERE "
+            + " OR ".join(dialect.differs(f"t.{c}", values[c]) for c in changeable)
+            + f") x WHERE {target}.id = x.id"
+        )
+        updated = cursor.rowcount
+    new = f" LEFT JOIN {target} t ON {match} WHERE t.id IS NULL" if stored else ""
+    cursor.execute(f"INSERT INTO {target} ({', '.join(values)}) SELECT {', '.join(values.values())} FROM {source}{new}")
     return updated + cursor.rowcount
 
 
@@ -486,6 +487,7 @@ def merge_orders(cursor: CursorWrapper, dialect: Dialect, *, rows: int) -> Count
             values={"id": "so.order_id", "external_id": "so.external_id", "buyer_id": "so.buyer_id",
                     "channel": "so.channel", "currency": "so.currency",
                     **{column: f"so.{column}" for column in SUMMARY}},
+            stored=orders_existing > 0,
         )
         if not dialect.is_postgres:
             cursor.execute(
@@ -503,6 +505,7 @@ def merge_orders(cursor: CursorWrapper, dialect: Dialect, *, rows: int) -> Count
                 "discount": "s.discount", "promo_code": "COALESCE(s.promo_code, '')", "consumer_id": "c.id",
                 "channel": "COALESCE(s.channel, '')", "currency": "s.currency", "status": "s.status",
             },
+            stored=lines_existing > 0,
         )
     cursor.execute(
         f"DELETE FROM {line} WHERE id IN (SELECT l.id FROM {s_order} so"
