@@ -377,7 +377,10 @@ STAGE_LINE = StageTable(
         ("first_channel", "text"),
     ),
 )
-# Filled from STAGE_LINE by number_lines and the merge.
+# Each product of the file with each kind its lines give it, as check_orders first
+# meets them (a few times over when its cache of products seen fills up).
+STAGE_SKU = StageTable("kenal_stage_sku", (("first_row", "int"), ("sku", "text"), ("kind", "text")))
+# Filled from the staged rows by number_lines and the merge.
 STAGE_ORDER = "kenal_stage_order"
 STAGE_PRODUCT = "kenal_stage_product"
 ORDER_STAGES = (STAGE_ORDER, STAGE_PRODUCT)
@@ -390,7 +393,7 @@ def number_lines(cursor: CursorWrapper, dialect: Dialect) -> None:
     each order follow each other in the file, as any shop's export writes them. When
     an order's lines are scattered (its first line appears more than once), one window
     pass sorted by order and row numbers them all again. Products and the kinds their
-    lines give them go to a second, small table."""
+    lines give them go to a small table of their own, from STAGE_SKU."""
     lines = STAGE_LINE.name
     for name in ORDER_STAGES:
         cursor.execute(f"DROP TABLE IF EXISTS {name}")
@@ -411,8 +414,8 @@ def number_lines(cursor: CursorWrapper, dialect: Dialect) -> None:
         if dialect.is_postgres:
             cursor.execute(f"ANALYZE {lines}")
     cursor.execute(
-        f"CREATE TEMP TABLE {STAGE_PRODUCT} AS SELECT sku, kind, MIN(file_row) AS first_row FROM {lines}"
-        f" WHERE sku IS NOT NULL GROUP BY sku, kind"
+        f"CREATE TEMP TABLE {STAGE_PRODUCT} AS SELECT sku, kind, MIN(first_row) AS first_row FROM {STAGE_SKU.name}"
+        f" GROUP BY sku, kind"
     )
 
 

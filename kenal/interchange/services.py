@@ -31,7 +31,7 @@ from kenal.parties.search import search_bulk_write
 
 STAGES: dict[str, tuple[StageTable, ...]] = {
     ImportKind.PARTIES: (loader.STAGE_PARTY, loader.STAGE_CONTACT),
-    ImportKind.ORDERS: (loader.STAGE_LINE,),
+    ImportKind.ORDERS: (loader.STAGE_LINE, loader.STAGE_SKU),
     ImportKind.AGREEMENTS: (loader.STAGE_AGREEMENT,),
     ImportKind.INTERACTIONS: (loader.STAGE_INTERACTION,),
 }
@@ -139,7 +139,7 @@ def _check(kind: str, source: CsvSource, cursor: Any, dialect: Dialect) -> Plan:
     if kind == ImportKind.PARTIES:
         plan = check_parties(source, stagers[0].add, stagers[1].add)
     elif kind == ImportKind.ORDERS:
-        plan = check_orders(source, stagers[0].add)
+        plan = check_orders(source, stagers[0].add, stagers[1].add)
     elif kind == ImportKind.AGREEMENTS:
         plan = check_agreements(source, stagers[0].add, selectors.user_keys())
     else:

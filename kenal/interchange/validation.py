@@ -539,11 +539,13 @@ def check_parties(source: CsvSource, sink: Sink, contact_sink: Sink) -> Plan:
     return plan
 
 
-def check_orders(source: CsvSource, sink: Sink) -> Plan:
+def check_orders(source: CsvSource, sink: Sink, product_sink: Sink) -> Plan:
     """Lines become (row, order_id, party, occurred_at, sku, product_kind, quantity,
     unit_price, discount, promo_code, consumer, channel, currency, status, line_no,
     first_row, first_buyer, first_currency, first_channel), with None
-    for a value that could not be read. Parties, and what lines of one order or one
+    for a value that could not be read; products with the kinds their lines give
+    them become (row, sku, product_kind), once per pair as long as a capped cache
+    remembers it. Parties, and what lines of one order or one
     product must agree on, are checked over the staged lines (checks.check_orders).
 
     Ten million lines must be checked in about a minute, so each cell goes through a
@@ -614,6 +616,7 @@ def check_orders(source: CsvSource, sink: Sink) -> Plan:
     good_kind: dict[str, str | None] = {"": None, **{v: v for v in product_kinds}}
     good_status: dict[str, str] = {"": LineStatus.PAID.value, **{v: v for v in statuses}}
     good_line: set[tuple[str, str, str]] = set()
+    seen_products: dict[tuple[str, str | None], bool] = {}
 
     def learn(mapping: dict[Any, Any], key: Any, value: Any) -> Any:
         if len(mapping) >= CACHE_LIMIT:
@@ -673,6 +676,10 @@ def check_orders(source: CsvSource, sink: Sink) -> Plan:
         else:
             current, number, first = order_id, 1, (row, buyer, code, channel or None)
         sink((*line, number, *first))
+        product = (line[4], line[5])
+        if product not in seen_products and product[0] is not None:
+            learn(seen_products, product, True)
+            product_sink((row, *product))
     plan.rows = rows
     return plan
 
