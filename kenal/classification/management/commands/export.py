@@ -25,9 +25,10 @@ from kenal.classification.management.commands._options import parse_as_of
 from kenal.classification.selectors import EXPORT_FIELDS
 from kenal.classification.services import parties_export
 
-LIST_FIELDS = {"flags", "characteristics", "reasons"}
 # Rows written to the output at a time: one write call per batch, not per row.
-BATCH = 2000
+BATCH = 5000
+# Encoded pieces of rows kept for reuse, at most this many of each kind.
+PIECES = 100_000
 
 
 @contextmanager
@@ -45,7 +46,7 @@ def _open(path: str | None, stdout):
 
 
 class _Lines:
-    """A file-like buffer the csv module writes a batch of rows into."""
+    """A file-like buffer the csv module writes rows into."""
 
     def __init__(self) -> None:
         self.parts: list[str] = []
@@ -60,47 +61,85 @@ class _Lines:
 
 
 def _write_csv(rows: Iterator[dict[str, Any]], out) -> None:
+    """Every field as the csv module writes it (it quotes a name with a comma, and
+    writes None as an empty cell). Most rows share their results, lists and action
+    with others, so the run of fields from relationship to reasons, and csm with the
+    action, are written once each and reused; only the external id and the name are
+    written per row. Lists are joined with ";"."""
     lines = _Lines()
     writer = csv.writer(lines)
     writer.writerow(EXPORT_FIELDS)
-    for i, row in enumerate(rows, start=1):
-        writer.writerow(
-            ";".join(row[f]) if f in LIST_FIELDS else ("" if row[f] is None else row[f]) for f in EXPORT_FIELDS
-        )
-        if i % BATCH == 0:
+    end_of_line = writer.dialect.lineterminator
+
+    def fields(*values: Any) -> str:
+        writer.writerow(values)  # one write call per row, taken back off the buffer
+        return lines.parts.pop()[: -len(end_of_line)]
+
+    middles: dict[tuple, str] = {}
+    ends: dict[tuple, str] = {}
+    parts = lines.parts
+    for row in rows:
+        key = (row["relationship"], row["flags"], row["customer_type"], row["characteristics"], row["reasons"])
+        middle = middles.get(key)
+        if middle is None:
+            if len(middles) >= PIECES:
+                middles.clear()  # bounded memory, however varied the rows
+            middle = middles[key] = fields(
+                key[0], ";".join(key[1]), key[2], ";".join(key[3]), ";".join(key[4]),
+            )
+        key = (row["csm"], row["next_best_action"])
+        end = ends.get(key)
+        if end is None:
+            if len(ends) >= PIECES:
+                ends.clear()
+            end = ends[key] = fields(*key)
+        writer.writerow((row["external_id"], row["name"]))
+        parts.append(f"{parts.pop()[: -len(end_of_line)]},{middle},{end}{end_of_line}")
+        if len(parts) >= BATCH:
             out.write(lines.take())
     out.write(lines.take())
 
 
 def _write_json(rows: Iterator[dict[str, Any]], out) -> None:
-    """The rows as json.dumps would write them, assembled by hand: the lists repeat
-    from row to row (the same tuple objects, see selectors.export_rows) and are
-    encoded once each; a million rows through the general encoder took seconds."""
+    """The rows as json.dumps would write them, assembled by hand: most rows share
+    their results, lists and action with others, so the run of fields from
+    relationship to reasons, and csm with the action, are encoded once each; only
+    the external id and the name are encoded per row. A million rows through the
+    general encoder took seconds."""
     text = json.encoder.encode_basestring  # keeps non-ASCII as is, like ensure_ascii=False
-    encoded: dict[int, tuple[tuple, str]] = {}
+    middles: dict[tuple, str] = {}
+    ends: dict[tuple, str] = {}
 
     def value(item: str | None) -> str:
         return "null" if item is None else text(item)
 
     def listed(items: tuple[str, ...]) -> str:
-        # By identity: the rows share their list objects; the object is kept with
-        # its encoding, so its id cannot be reused by another.
-        hit = encoded.get(id(items))
-        if hit is None:
-            if len(encoded) > 20_000:
-                encoded.clear()  # bounded memory, however varied the rows
-            hit = encoded[id(items)] = (items, "[" + ", ".join(text(item) for item in items) + "]")
-        return hit[1]
+        return "[" + ", ".join(text(item) for item in items) + "]"
 
     parts = ["["]
-    for i, row in enumerate(rows):
+    separator = "\n  "
+    for row in rows:
+        key = (row["relationship"], row["flags"], row["customer_type"], row["characteristics"], row["reasons"])
+        middle = middles.get(key)
+        if middle is None:
+            if len(middles) >= PIECES:
+                middles.clear()  # bounded memory, however varied the rows
+            middle = middles[key] = (
+                f'"relationship": {text(key[0])}, "flags": {listed(key[1])}, "customer_type": {value(key[2])}, '
+                f'"characteristics": {listed(key[3])}, "reasons": {listed(key[4])}'
+            )
+        key = (row["csm"], row["next_best_action"])
+        end = ends.get(key)
+        if end is None:
+            if len(ends) >= PIECES:
+                ends.clear()
+            end = ends[key] = f'"csm": {value(key[0])}, "next_best_action": {value(key[1])}}}'
+        external_id, name = row["external_id"], row["name"]
         parts.append(
-            f'{"," if i else ""}\n  {{"external_id": {value(row["external_id"])}, "name": {value(row["name"])}, '
-            f'"relationship": {text(row["relationship"])}, "flags": {listed(row["flags"])}, '
-            f'"customer_type": {value(row["customer_type"])}, "characteristics": {listed(row["characteristics"])}, '
-            f'"reasons": {listed(row["reasons"])}, "csm": {value(row["csm"])}, '
-            f'"next_best_action": {value(row["next_best_action"])}}}'
+            f'{separator}{{"external_id": {"null" if external_id is None else text(external_id)}, '
+            f'"name": {"null" if name is None else text(name)}, {middle}, {end}'
         )
+        separator = ",\n  "
         if len(parts) >= BATCH:
             out.write("".join(parts))
             parts.clear()
