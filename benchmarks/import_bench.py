@@ -197,17 +197,20 @@ million lines) and stays there. The PostgreSQL server's share is bounded by
 How an import works: the file is read once, streaming, and every row checked on its own
 in Python (values, the line's numbers, phone numbers, currencies); every row goes, in
 batches, into a TEMP staging table (PostgreSQL `COPY`, SQLite `executemany`) with its
-row number. The checks across rows (repeated ids, unknown parties, one buyer and one
+row number, and each order line with its number in its order and what the order's
+first line says, as read (one window pass renumbers a file whose orders are
+scattered). The checks across rows (repeated ids, unknown parties, one buyer and one
 currency per order, one kind per product) are SQL queries over the staged rows, which
-report the first 100 problems by row and count the rest; orders get their line numbers
-and summaries from one window pass sorted by order and row. Only when no row is wrong,
-a handful of `INSERT ... SELECT ... ON CONFLICT DO UPDATE` statements in one
-transaction merge the rows that are new or differ, so a re-import that changes nothing
-writes nothing. Python keeps no value per row, order or party (caches of checked
-values are capped), so its memory is the same at any size: compare the peak RSS at the
-two scales. On PostgreSQL, an orders file that at least doubles the stored lines has
-its foreign keys dropped and added back around the merge (one join per key instead of
-a trigger per row).
+report the first 100 problems by row and count the rest; the order summary is one
+aggregate over the staged lines (`kenal/commerce/summary.py`, the same definition the
+order services use). Only when no row is wrong, a handful of `UPDATE ... FROM` and
+`INSERT ... SELECT` statements in one transaction write the rows that are new or
+differ, so a re-import that changes nothing writes nothing. Python keeps no value per
+row, order or party (caches of checked values are capped), so its memory is the same at
+any size: compare the peak RSS at the two scales. An orders or interactions file that
+at least doubles its table has that table's secondary indexes dropped and built again
+after the merge, one sort each (on PostgreSQL also the foreign keys, checked by one join
+per key instead of a trigger per row, and for orders and lines the unique constraints).
 
 With a load average above 2, something else was using the 2 cores and an import got
 only part of one: its wall time stretches by about load / 2 while its CPU time stays.
