@@ -13,6 +13,7 @@ import csv
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,8 @@ from kenal.classification.management.commands._options import parse_as_of
 from kenal.classification.selectors import EXPORT_FIELDS
 from kenal.classification.services import parties_export
 
+# A row's fields in the order of the columns.
+_row_fields = itemgetter(*EXPORT_FIELDS)
 # Rows written to the output at a time: one write call per batch, not per row.
 BATCH = 5000
 # Encoded pieces of rows kept for reuse, at most this many of each kind.
@@ -79,21 +82,22 @@ def _write_csv(rows: Iterator[dict[str, Any]], out) -> None:
     ends: dict[tuple, str] = {}
     parts = lines.parts
     for row in rows:
-        key = (row["relationship"], row["flags"], row["customer_type"], row["characteristics"], row["reasons"])
+        external_id, name, relationship, flags, customer_type, characteristics, reasons, csm, action = _row_fields(row)
+        key = (relationship, flags, customer_type, characteristics, reasons)
         middle = middles.get(key)
         if middle is None:
             if len(middles) >= PIECES:
                 middles.clear()  # bounded memory, however varied the rows
             middle = middles[key] = fields(
-                key[0], ";".join(key[1]), key[2], ";".join(key[3]), ";".join(key[4]),
+                relationship, ";".join(flags), customer_type, ";".join(characteristics), ";".join(reasons),
             )
-        key = (row["csm"], row["next_best_action"])
+        key = (csm, action)
         end = ends.get(key)
         if end is None:
             if len(ends) >= PIECES:
                 ends.clear()
-            end = ends[key] = fields(*key)
-        writer.writerow((row["external_id"], row["name"]))
+            end = ends[key] = fields(csm, action)
+        writer.writerow((external_id, name))
         parts.append(f"{parts.pop()[: -len(end_of_line)]},{middle},{end}{end_of_line}")
         if len(parts) >= BATCH:
             out.write(lines.take())
@@ -119,22 +123,23 @@ def _write_json(rows: Iterator[dict[str, Any]], out) -> None:
     parts = ["["]
     separator = "\n  "
     for row in rows:
-        key = (row["relationship"], row["flags"], row["customer_type"], row["characteristics"], row["reasons"])
+        external_id, name, relationship, flags, customer_type, characteristics, reasons, csm, action = _row_fields(row)
+        key = (relationship, flags, customer_type, characteristics, reasons)
         middle = middles.get(key)
         if middle is None:
             if len(middles) >= PIECES:
                 middles.clear()  # bounded memory, however varied the rows
             middle = middles[key] = (
-                f'"relationship": {text(key[0])}, "flags": {listed(key[1])}, "customer_type": {value(key[2])}, '
-                f'"characteristics": {listed(key[3])}, "reasons": {listed(key[4])}'
+                f'"relationship": {text(relationship)}, "flags": {listed(flags)}, '
+                f'"customer_type": {value(customer_type)}, "characteristics": {listed(characteristics)}, '
+                f'"reasons": {listed(reasons)}'
             )
-        key = (row["csm"], row["next_best_action"])
+        key = (csm, action)
         end = ends.get(key)
         if end is None:
             if len(ends) >= PIECES:
                 ends.clear()
-            end = ends[key] = f'"csm": {value(key[0])}, "next_best_action": {value(key[1])}}}'
-        external_id, name = row["external_id"], row["name"]
+            end = ends[key] = f'"csm": {value(csm)}, "next_best_action": {value(action)}}}'
         parts.append(
             f'{separator}{{"external_id": {"null" if external_id is None else text(external_id)}, '
             f'"name": {"null" if name is None else text(name)}, {middle}, {end}'
