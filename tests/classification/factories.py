@@ -1,6 +1,6 @@
 """Facts for classification tests, written straight through the ORM. Orders get the
-paid-line summary their writers keep (is_paid, has_promotion, max_paid_quantity,
-paid_total), computed here from the lines the test gives."""
+paid-line summary their writers keep (occurred_at, is_paid, has_promotion,
+max_paid_quantity, paid_total) from the one function that computes it for every writer."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from kenal.agreements.models import Agreement
 from kenal.commerce.models import Order, OrderLine, Product
+from kenal.commerce.summary import order_summary_refresh
 from kenal.interactions.models import Interaction
 from kenal.parties.models import Party
 
@@ -29,27 +30,24 @@ def party(name: str = "", **fields) -> Party:
 
 
 def line(*, status: str = "paid", quantity=1, unit_price=100_000, discount=0, promo_code: str = "",
-         consumer: Party | None = None) -> dict:
+         consumer: Party | None = None, occurred_at: datetime | None = None) -> dict:
+    """One order line; ``occurred_at`` defaults to its order's time."""
     return {"status": status, "quantity": Decimal(quantity), "unit_price": Decimal(unit_price),
-            "discount": Decimal(discount), "promo_code": promo_code, "consumer": consumer}
+            "discount": Decimal(discount), "promo_code": promo_code, "consumer": consumer, "occurred_at": occurred_at}
 
 
 def order(buyer: Party, when: datetime, *lines: dict) -> Order:
-    """An order placed at ``when`` with these lines (one paid line of 1 unit if none)."""
+    """An order placed at ``when`` with these lines (one paid line of 1 unit if none);
+    a line given its own time makes the order's time the earliest of them."""
     lines = lines or (line(),)
     product, _ = Product.objects.get_or_create(sku="SKU-TEST")
-    paid = [spec for spec in lines if spec["status"] == "paid"]
-    created = Order.objects.create(
-        external_id=f"O-{next(_seq):06d}", buyer=buyer, occurred_at=when,
-        is_paid=bool(paid),
-        has_promotion=any(spec["promo_code"] or spec["discount"] > 0 for spec in paid),
-        max_paid_quantity=max((spec["quantity"] for spec in paid), default=Decimal(0)),
-        paid_total=sum((spec["quantity"] * spec["unit_price"] - spec["discount"] for spec in paid), Decimal(0)),
-    )
+    created = Order.objects.create(external_id=f"O-{next(_seq):06d}", buyer=buyer, occurred_at=when)
     OrderLine.objects.bulk_create(
-        OrderLine(order=created, line_no=i, product=product, occurred_at=when, **spec)
+        OrderLine(order=created, line_no=i, product=product, **{**spec, "occurred_at": spec["occurred_at"] or when})
         for i, spec in enumerate(lines, start=1)
     )
+    order_summary_refresh(order_ids=[created.pk])
+    created.refresh_from_db()
     return created
 
 
