@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kenal.classification import rules
 from kenal.parties.models import Party
 
 
@@ -28,13 +29,11 @@ class Relationship(models.TextChoices):
     PROSPECT = "prospect", _("Prospect")
 
 
-class Characteristic(models.TextChoices):
-    GROWING = "growing", _("Growing")
-    IMPULSIVE = "impulsive", _("Impulsive")
-    LOYAL = "loyal", _("Loyal")
-    NEW = "new", _("New")
-    POTENTIAL = "potential", _("Potential")
-    THRIFTY = "thrifty", _("Thrifty")
+# The characteristics of the table of rules, alphabetically.
+Characteristic = models.TextChoices(
+    "Characteristic",
+    [(c.name.upper(), (c.name, c.label)) for c in sorted(rules.CHARACTERISTICS, key=lambda c: c.name)],
+)
 
 
 # Flag name -> PartyProfile column, in the alphabetical order exports list them.
@@ -182,7 +181,7 @@ class PartyProfile(models.Model):
 
     @property
     def characteristics(self) -> list[str]:
-        return [name for name in CHARACTERISTICS if getattr(self, name)]
+        return [name for name in rules.characteristic_names() if getattr(self, name)]
 
     @property
     def reasons(self) -> list[dict[str, Any]]:
@@ -217,15 +216,17 @@ class ProfileChange(models.Model):
         indexes = [models.Index(fields=["party", "at"], name="profile_change_party_idx")]
 
 
-class OverrideField(models.TextChoices):
-    RELATIONSHIP = "relationship", _("Relationship")
-    CUSTOMER_TYPE = "customer_type", _("Customer type")
-    GROWING = "characteristic:growing", _("Growing")
-    IMPULSIVE = "characteristic:impulsive", _("Impulsive")
-    LOYAL = "characteristic:loyal", _("Loyal")
-    NEW = "characteristic:new", _("New")
-    POTENTIAL = "characteristic:potential", _("Potential")
-    THRIFTY = "characteristic:thrifty", _("Thrifty")
+OverrideField = models.TextChoices(
+    "OverrideField",
+    [("RELATIONSHIP", ("relationship", _("Relationship"))), ("CUSTOMER_TYPE", ("customer_type", _("Customer type")))]
+    + [(c.name.upper(), (f"characteristic:{c.name}", c.label)) for c in sorted(rules.CHARACTERISTICS, key=lambda c: c.name)],
+)
+
+
+def override_fields() -> list[str]:
+    """What a person may override: the relationship, the type and each characteristic
+    of the table of rules as it stands."""
+    return ["relationship", "customer_type", *(f"characteristic:{name}" for name in rules.characteristic_names())]
 
 
 class ProfileOverride(models.Model):

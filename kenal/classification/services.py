@@ -17,6 +17,7 @@ from kenal.classification.models import (
     OverrideField,
     ProfileOverride,
     Relationship,
+    override_fields,
 )
 from kenal.classification.selectors import business_today
 from kenal.parties.models import Party, Scope
@@ -62,7 +63,7 @@ def override_create(*, actor: Any, party: Party, field: str, value: str, reason:
     holds through every recompute until withdrawn."""
     _require_manager(actor)
     errors: dict[str, list[str]] = {}
-    if field not in OverrideField.values:
+    if field not in override_fields():
         errors["field"] = [_("Choose what to override.")]
     elif value not in _allowed_values(field):
         errors["value"] = [_("“%(value)s” is not a possible value here.") % {"value": value}]
