@@ -63,6 +63,10 @@ class OverrideForm(forms.Form):
 
 
 SHARE_FIELDS = ("thrifty_share", "intermediate_share", "top_revenue_share")
+PROFILE_HELP = _(
+    "Another profile moves the thresholds still at the old profile's defaults to the new one's; "
+    "those you set yourself stay."
+)
 
 # The settings page's sections, in order; together they are every editable field.
 SETTINGS_GROUPS = [
@@ -133,6 +137,7 @@ class ClassificationSettingsForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["profile"].help_text = PROFILE_HELP
         # Django's own validators: their messages are already in both languages.
         for name in SHARE_FIELDS:
             model_field = self.fields[name]
