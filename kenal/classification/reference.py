@@ -31,6 +31,8 @@ class RefLine:
     discount: Decimal = Decimal(0)
     promo_code: str = ""
     consumer_id: int | None = None
+    # When the line was bought; None: at the order's ``occurred_at``.
+    occurred_at: datetime | None = None
 
 
 @dataclass
@@ -38,6 +40,11 @@ class RefOrder:
     buyer_id: int
     occurred_at: datetime
     lines: list[RefLine] = field(default_factory=list)
+
+    @property
+    def time(self) -> datetime:
+        """An order's time is its earliest line's, paid or not (DOMAIN.md)."""
+        return min(line.occurred_at or self.occurred_at for line in self.lines) if self.lines else self.occurred_at
 
 
 @dataclass
@@ -102,7 +109,7 @@ def evaluate(facts: RefFacts, as_of: date, zone: ZoneInfo, cfg: ClassificationSe
     def paid_lines(order: RefOrder) -> list[RefLine]:
         return [line for line in order.lines if line.status == "paid"]
 
-    orders = [o for o in facts.orders if known(o.occurred_at) and paid_lines(o)]
+    orders = [o for o in facts.orders if known(o.time) and paid_lines(o)]
     interactions = [i for i in facts.interactions if known(i.occurred_at)]
 
     def flags_of(party: RefParty) -> list[str]:
@@ -130,7 +137,7 @@ def evaluate(facts: RefFacts, as_of: date, zone: ZoneInfo, cfg: ClassificationSe
     flags = {party.id: flags_of(party) for party in facts.parties}
     results: dict[int, RefResult] = {}
     for party in facts.parties:
-        mine = sorted((o for o in orders if o.buyer_id == party.id), key=lambda o: o.occurred_at)
+        mine = sorted((o for o in orders if o.buyer_id == party.id), key=lambda o: o.time)
         agreements = [a for a in facts.agreements if a.party_id == party.id]
         active = any(active_on(a, as_of) for a in agreements)
         relationship = next(r for r in ("client", "customer", "consumer", "prospect") if r in flags[party.id])
@@ -155,14 +162,14 @@ def evaluate(facts: RefFacts, as_of: date, zone: ZoneInfo, cfg: ClassificationSe
                 (as_of - day(i.occurred_at)).days <= cfg.potential_days for i in inbound
             ):
                 characteristics.append("potential")
-            if mine and (as_of - day(mine[0].occurred_at)).days <= cfg.new_days:
+            if mine and (as_of - day(mine[0].time)).days <= cfg.new_days:
                 characteristics.append("new")
             contacts = [i.occurred_at for i in interactions if i.party_id == party.id]
             if known(party.first_contact_at):
                 contacts.append(party.first_contact_at)
             if mine and contacts:
                 first_contact = min(contacts)
-                first_order = mine[0].occurred_at
+                first_order = mine[0].time
                 asked = any(
                     i.kind == "question" and first_contact <= i.occurred_at <= first_order for i in inbound
                 )
@@ -179,8 +186,8 @@ def evaluate(facts: RefFacts, as_of: date, zone: ZoneInfo, cfg: ClassificationSe
                 characteristics.append("thrifty")
             loyal_by_orders = (
                 len(mine) >= cfg.loyal_min_orders
-                and (day(mine[-1].occurred_at) - day(mine[0].occurred_at)).days >= cfg.loyal_span_days
-                and (as_of - day(mine[-1].occurred_at)).days <= cfg.loyal_recent_days
+                and (day(mine[-1].time) - day(mine[0].time)).days >= cfg.loyal_span_days
+                and (as_of - day(mine[-1].time)).days <= cfg.loyal_recent_days
             )
             signed_now = [a for a in agreements if signed_by(a, as_of)]
             covered = all(
