@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import csv
 import io
+import queue
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -205,11 +207,67 @@ class StageTable:
         cursor.execute(f"DROP TABLE IF EXISTS {self.name}")
 
 
-class Stager:
-    """Collects staged rows and writes them to their TEMP table in batches."""
+class StagingWriter:
+    """Writes staged batches to their TEMP tables on a thread of its own, so that the
+    database stores one batch while the checks read the next: sqlite3's executemany
+    and psycopg's COPY let go of the GIL while the database works, which on two cores
+    overlaps most of the staging with the checks. At most ``DEPTH`` batches wait, so
+    memory stays bounded whatever the file's size.
 
-    def __init__(self, cursor: CursorWrapper, dialect: Dialect, stage: StageTable) -> None:
-        self.cursor = cursor
+    The thread uses the import's connection alone until ``close``; the checking thread
+    does not touch the database meanwhile. A failure on the thread is raised again on
+    the checking thread, at its next batch or at ``close``, and whatever is still queued
+    is then dropped unwritten: the staging tables are dropped with the import anyway."""
+
+    DEPTH = 2
+
+    def __init__(self, cursor: CursorWrapper, dialect: Dialect) -> None:
+        # The DB-API cursor: Django's wrapper checks which thread uses its connection.
+        # On SQLite a plain sqlite3 cursor, which takes each batch as it is instead of
+        # converting the statement's placeholders and copying the batch's iterator.
+        self.cursor = cursor.cursor if dialect.is_postgres else cursor.cursor.connection.cursor()
+        self.queue: queue.Queue[tuple[Stager, list[tuple[Any, ...]]] | None] = queue.Queue(maxsize=self.DEPTH)
+        self.error: BaseException | None = None
+        self.cancelled = False
+        self.thread = threading.Thread(target=self._run, name="kenal-staging", daemon=True)
+        self.thread.start()
+
+    def put(self, stager: Stager, batch: list[tuple[Any, ...]]) -> None:
+        if self.error is not None:
+            raise self.error
+        self.queue.put((stager, batch))
+
+    def _run(self) -> None:
+        while (job := self.queue.get()) is not None:
+            if self.error is None and not self.cancelled:
+                try:
+                    job[0].write(self.cursor, job[1])
+                except BaseException as exc:  # raised again on the checking thread
+                    self.error = exc
+
+    def close(self, *, cancel: bool = False) -> None:
+        """Wait until every queued batch is written (or, with ``cancel``, dropped)."""
+        self.cancelled = cancel
+        self.queue.put(None)
+        self.thread.join()
+        if self.error is not None and not cancel:
+            raise self.error
+
+    @contextmanager
+    def running(self) -> Iterator[StagingWriter]:
+        try:
+            yield self
+        except BaseException:
+            self.close(cancel=True)
+            raise
+        self.close()
+
+
+class Stager:
+    """Collects staged rows and hands them to the writer in batches."""
+
+    def __init__(self, writer: StagingWriter, dialect: Dialect, stage: StageTable) -> None:
+        self.writer = writer
         self.dialect = dialect
         self.stage = stage
         self.batch: list[tuple[Any, ...]] = []
@@ -217,7 +275,7 @@ class Stager:
         if dialect.is_postgres:
             self.statement = f"COPY {stage.name} ({names}) FROM STDIN WITH (FORMAT csv)"
         else:
-            marks = ", ".join(["%s"] * len(stage.loaded))
+            marks = ", ".join(["?"] * len(stage.loaded))
             self.statement = f"INSERT INTO {stage.name} ({names}) VALUES ({marks})"
 
     def add(self, row: tuple[Any, ...]) -> None:
@@ -226,24 +284,27 @@ class Stager:
             self.flush()
 
     def flush(self) -> None:
-        if not self.batch:
-            return
+        if self.batch:
+            self.writer.put(self, self.batch)
+            self.batch = []
+
+    def write(self, cursor: Any, batch: list[tuple[Any, ...]]) -> None:
+        """On the writer's thread, with its DB-API cursor."""
         if self.dialect.is_postgres:
             # In CSV COPY an unquoted empty field is NULL, which is what None becomes.
             buffer = io.StringIO()
-            csv.writer(buffer, lineterminator="\n").writerows(self.batch)
-            with self.cursor.copy(self.statement) as copy:
+            csv.writer(buffer, lineterminator="\n").writerows(batch)
+            with cursor.copy(self.statement) as copy:
                 copy.write(buffer.getvalue())
         else:
-            self.cursor.executemany(self.statement, self.batch)
-        self.batch = []
+            cursor.executemany(self.statement, batch)
 
-    def finish(self) -> None:
-        self.flush()
+    def analyze(self, cursor: CursorWrapper) -> None:
+        """After the writer is closed."""
         if self.dialect.is_postgres:
             # TEMP tables are never analysed automatically; without statistics the
             # planner picks nested loops over a million staged rows.
-            self.cursor.execute(f"ANALYZE {self.stage.name}")
+            cursor.execute(f"ANALYZE {self.stage.name}")
 
 
 @dataclass

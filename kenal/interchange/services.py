@@ -15,7 +15,7 @@ from tqdm import tqdm
 
 from kenal.audit.services import audit_record
 from kenal.interchange import checks, loader, selectors
-from kenal.interchange.loader import Counts, Dialect, Stager, StageTable
+from kenal.interchange.loader import Counts, Dialect, Stager, StageTable, StagingWriter
 from kenal.interchange.models import ImportKind, ImportRun
 from kenal.interchange.validation import (
     CsvSource,
@@ -133,19 +133,25 @@ def import_file(
 
 
 def _check(kind: str, source: CsvSource, cursor: Any, dialect: Dialect) -> Plan:
-    """Every row checked on its own while the file streams into the staging tables;
-    the checks across rows (CROSS_CHECKS) then run over what was staged."""
-    stagers = [Stager(cursor, dialect, stage) for stage in STAGES[kind]]
-    if kind == ImportKind.PARTIES:
-        plan = check_parties(source, stagers[0].add, stagers[1].add)
-    elif kind == ImportKind.ORDERS:
-        plan = check_orders(source, stagers[0].add, stagers[1].add)
-    elif kind == ImportKind.AGREEMENTS:
-        plan = check_agreements(source, stagers[0].add, selectors.user_keys())
-    else:
-        plan = check_interactions(source, stagers[0].add)
+    """Every row checked on its own while the file streams into the staging tables
+    (written on a thread of their own, StagingWriter); the checks across rows
+    (CROSS_CHECKS) then run over what was staged."""
+    users = selectors.user_keys() if kind == ImportKind.AGREEMENTS else {}
+    writer = StagingWriter(cursor, dialect)
+    with writer.running():
+        stagers = [Stager(writer, dialect, stage) for stage in STAGES[kind]]
+        if kind == ImportKind.PARTIES:
+            plan = check_parties(source, stagers[0].add, stagers[1].add)
+        elif kind == ImportKind.ORDERS:
+            plan = check_orders(source, stagers[0].add, stagers[1].add)
+        elif kind == ImportKind.AGREEMENTS:
+            plan = check_agreements(source, stagers[0].add, users)
+        else:
+            plan = check_interactions(source, stagers[0].add)
+        for stager in stagers:
+            stager.flush()
     for stager in stagers:
-        stager.finish()
+        stager.analyze(cursor)
     return plan
 
 

@@ -12,6 +12,7 @@ from kenal.agreements.models import Agreement
 from kenal.audit.models import AuditEvent
 from kenal.commerce.models import Order, OrderLine, Product
 from kenal.interactions.models import Interaction
+from kenal.interchange import loader
 from kenal.interchange.models import ImportRun
 from kenal.interchange.services import import_file
 from kenal.interchange.validation import ImportInvalid, interaction_key
@@ -437,3 +438,60 @@ def test_the_command_prints_a_summary(parties_file, capsys):
     out = capsys.readouterr().out.splitlines()
     assert out[0] == "Imported parties: 3 rows: 3 created, 0 updated, 0 unchanged (contact points removed: 0, contact points added: 5)."
     assert out[1].startswith("Dry run, nothing was written.") and "0 created, 0 updated, 3 unchanged" in out[1]
+
+
+def _many_lines(count: int) -> list[list[str]]:
+    """Order lines enough for several staged batches (loader.BATCH), one order of two lines each."""
+    return [
+        [f"O-{n // 2}", "P-1", "2026-03-02T10:00:00+07:00", f"SKU-{n % 7}", "", "1", "1000", "", "", "", "web", "",
+         ""]
+        for n in range(count)
+    ]
+
+
+@pytest.mark.parametrize(("last", "expected"), [
+    (["O-LAST", "P-1", "2026-03-02", "KOPI", "", "1", "seribu", "", "", "", "", "", ""], "unit_price"),
+    (["O-LAST", "NOBODY", "2026-03-02", "KOPI", "", "1", "1000", "", "", "", "", "", ""], "party"),
+])
+def test_a_problem_on_the_last_line_of_a_large_file_writes_nothing(last, expected, write_csv, parties_file):
+    """Rows are staged in batches while the file is still being checked; a problem on the
+    file's very last line still stops all of them."""
+    import_file(kind="parties", path=parties_file)
+    count = 2 * loader.BATCH + 5
+    path = write_csv("orders.csv", ORDER_HEADER, [*_many_lines(count), last])
+    before = snapshot()
+
+    with pytest.raises(ImportInvalid) as caught:
+        import_file(kind="orders", path=path)
+
+    assert [(p.row, p.column) for p in caught.value.report.problems] == [(count + 2, expected)]
+    assert snapshot() == before
+
+
+def test_a_late_bad_interaction_writes_nothing(write_csv, parties_file):
+    import_file(kind="parties", path=parties_file)
+    count = loader.BATCH + 3
+    rows = [["P-1", f"2026-03-02T10:{n // 60 % 60:02d}:{n % 60:02d}+07:00", "whatsapp", "inbound", "", f"m{n}"]
+            for n in range(count)]
+    path = write_csv("interactions.csv", INTERACTION_HEADER, [*rows, ["P-1", "2026-03-02", "pigeon", "inbound", "", ""]])
+
+    with pytest.raises(ImportInvalid) as caught:
+        import_file(kind="interactions", path=path)
+
+    assert [(p.row, p.column) for p in caught.value.report.problems] == [(count + 2, "channel")]
+    assert not Interaction.objects.exists()
+
+
+def test_the_import_works_again_after_a_rejected_large_file(write_csv, parties_file):
+    """A rejected file leaves the connection as it was: the next import on it works."""
+    import_file(kind="parties", path=parties_file)
+    lines = _many_lines(loader.BATCH + 5)
+    bad = write_csv("bad.csv", ORDER_HEADER, [*lines, ["O-X", "P-1", "kemarin", "KOPI", "", "1", "1", "", "", "",
+                                                         "", "", ""]])
+    with pytest.raises(ImportInvalid):
+        import_file(kind="orders", path=bad)
+
+    result = import_file(kind="orders", path=write_csv("good.csv", ORDER_HEADER, lines))
+
+    assert result.created == len(lines)
+    assert OrderLine.objects.count() == len(lines)
