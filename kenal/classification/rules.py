@@ -38,12 +38,20 @@ steps, all as of the whole day ``as_of``):
 
 A window "at most N days ago" reads ``%(<setting>_start)s``, the first instant it
 includes in the business's time zone; every other setting is ``%(<setting>)s``.
+
+The rest of DOMAIN.md: which facts count as of ``as_of``, and the facts above, are
+gathered by engine.py's steps (orders, uses, interactions, agreements: active,
+former and their cover without a gap); an order's time and its paid lines are the
+summary the order's writers keep (commerce); overrides go on top in engine._out;
+the top share by revenue of a client candidate is engine._top_threshold; the
+reference reading of all of it, which checks this table, is reference.py.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Protocol
 
 from django.conf import settings
@@ -76,7 +84,7 @@ def _always(row: Row) -> bool:
     return True
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Reason:
     """Why something holds, in words: ``shows`` are its numbers, read from the stored
     facts of a profile and the day they hold as of; ``shown`` says, from those facts,
@@ -91,7 +99,7 @@ class Reason:
         return {name: read(row, today) for name, read in self.shows.items()}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Flag:
     """A relationship flag. ``holds`` is None for the prospect: it holds when none of
     the others does. The order of ``FLAGS`` is the precedence of the primary
@@ -104,7 +112,7 @@ class Flag:
     facts: Mapping[str, SQL] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class CustomerType:
     """One way to a customer type, tried in order; ``value`` is SQL. ``profiled``
     ways are inferences, which a party that objects to profiling never gets."""
@@ -117,7 +125,7 @@ class CustomerType:
     facts: Mapping[str, SQL] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Way:
     """One way a characteristic holds. When it has several, each records in the
     stored boolean fact ``stored_as`` whether it held, for its reason."""
@@ -127,7 +135,7 @@ class Way:
     stored_as: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Characteristic:
     """A characteristic: it holds when one of its ways does, for a party that does
     not object to profiling. ``facts`` are stored with the profile for the reason
@@ -143,7 +151,7 @@ class Characteristic:
     prepares: Mapping[str, SQL] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Note:
     """A reason given whatever the results: what the numbers leave out."""
 
@@ -151,7 +159,7 @@ class Note:
     facts: Mapping[str, SQL] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Action:
     """A next best action. The first whose ``when`` holds (SQL over the final
     results) is the party's; ``facts`` are stored only for a party it is chosen for."""
@@ -640,33 +648,50 @@ def _when_chosen(codes: list[str], expr: SQL) -> SQL:
     return lambda d: f"CASE WHEN nba IN ({chosen}) THEN {sql(expr, d)} END"
 
 
-def explained() -> list[tuple[str | None, Callable[[Row], bool], tuple[Reason, ...]]]:
+def explained() -> tuple[tuple[str | None, Callable[[Row], bool], tuple[Reason, ...]], ...]:
     """(the overridable field that hides them when set by hand, whether the results
     give them, the reasons) in the order reasons are given."""
+    return _explained(tuple(FLAGS), tuple(CUSTOMER_TYPES), tuple(NOTES), tuple(CHARACTERISTICS))
+
+
+def reason_words() -> dict[str, Words]:
+    """Reason code -> its wording."""
+    return _reason_words(tuple(FLAGS), tuple(CUSTOMER_TYPES), tuple(NOTES), tuple(CHARACTERISTICS))
+
+
+def action(code: str) -> Action | None:
+    return _actions(tuple(ACTIONS)).get(code)
+
+
+# What the functions above derive is remembered by the entries it was derived from
+# (entries compare by identity), so reading a million profiles' reasons derives it
+# once, and a table that changes gets its own.
+
+@lru_cache(maxsize=8)
+def _explained(
+    flags: tuple[Flag, ...], types: tuple[CustomerType, ...], notes: tuple[Note, ...],
+    characteristics: tuple[Characteristic, ...],
+) -> tuple[tuple[str | None, Callable[[Row], bool], tuple[Reason, ...]], ...]:
     found: list[tuple[str | None, Callable[[Row], bool], tuple[Reason, ...]]] = []
-    for flag in FLAGS:
+    for flag in flags:
         found.append(("relationship", _always, flag.reasons))
-    found.append(("customer_type", lambda row: row.customer_type is not None,
-                  tuple(way.reason for way in CUSTOMER_TYPES)))
-    for note in NOTES:
+    found.append(("customer_type", lambda row: row.customer_type is not None, tuple(way.reason for way in types)))
+    for note in notes:
         found.append((None, _always, (note.reason,)))
-    for entry in CHARACTERISTICS:
+    for entry in characteristics:
         found.append((f"characteristic:{entry.name}", _holds(entry.name), tuple(way.reason for way in entry.ways)))
-    return found
+    return tuple(found)
 
 
 def _holds(name: str) -> Callable[[Row], bool]:
     return lambda row: bool(getattr(row, name))
 
 
-def reason_words() -> dict[str, Words]:
-    """Reason code -> its wording."""
-    found = {}
-    for _field, _holds_, reasons in explained():
-        for reason in reasons:
-            found[reason.code] = reason.words
-    return found
+@lru_cache(maxsize=8)
+def _reason_words(*table: tuple) -> dict[str, Words]:
+    return {reason.code: reason.words for _field, _given, reasons in _explained(*table) for reason in reasons}
 
 
-def action(code: str) -> Action | None:
-    return next((entry for entry in ACTIONS if entry.code == code), None)
+@lru_cache(maxsize=8)
+def _actions(actions: tuple[Action, ...]) -> dict[str, Action]:
+    return {entry.code: entry for entry in actions}

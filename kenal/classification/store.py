@@ -105,8 +105,11 @@ class ProfileStore(StepRunner):
 
     def _facts(self) -> dict[str, rules.SQL]:
         """PartyProfile column -> SQL over the final results of the facts the reasons
-        and the next best action are worded from (rules.py, explain.py)."""
-        return {**rules.stored_facts(), "override_reasons": "ov_reasons"}
+        and the next best action are worded from (rules.py, explain.py); read of the
+        table once a run."""
+        if not hasattr(self, "facts"):
+            self.facts = {**rules.stored_facts(), "override_reasons": "ov_reasons"}
+        return self.facts
 
     def _log_full_run(self, summary: ClassifySummary, threshold: Decimal | None, started: datetime) -> None:
         # Only full runs are logged: every order or message written may recompute its
