@@ -249,32 +249,20 @@ def _page_of(found: list[int], *, number: int, size: int, total: int, capped: bo
     return PartyPage(parties=rows, number=number, has_next=has_next, total=total, total_capped=capped)
 
 
-@dataclass
-class PartyList:
-    """What the party list shows: a page, and how many of the parties found have each
-    relationship and characteristic (``counts``; None when more than COUNT_CAP were
-    found, too many to count while a person types)."""
-
-    page: PartyPage
-    counts: ProfileCounts | None
-
-
 def party_list_page(
-    *, parties: QuerySet[Party], found: QuerySet[Party], query: str, kind: str, sort: str, narrowed: bool,
+    *, parties: QuerySet[Party], query: str, kind: str, sort: str, narrowed: bool,
     number: int = 1, size: int = PAGE_SIZE,
-) -> PartyList:
-    """Page ``number`` of ``parties``, the list as shown: ``found`` (party_search of
-    ``query`` and ``kind``), ``narrowed`` or not by profile filters, in the order
-    ``sort``; and the counts of ``found`` alone, so choosing one relationship keeps
-    the others' numbers in view.
+) -> PartyPage:
+    """Page ``number`` of ``parties``, the list as shown: party_search of ``query`` and
+    ``kind``, ``narrowed`` or not by profile filters, in the order ``sort``.
 
     A page of a search costs ranking every match whichever page is asked, so the
     matches are ranked once, up to COUNT_CAP + 1 of them: the count and the page come
-    from those ids, and the counts from the same matches. Past COUNT_CAP the counts
-    are not made: a fragment found in half a million parties would have them all read."""
+    from those ids. The counts of relationships are read apart (party_list_counts), so
+    the rows need not wait for them."""
     if "search_rank" not in parties.query.annotations:
         # No text searched: the list walks its order and stops after a page.
-        return PartyList(page=party_page(parties=parties, number=number, size=size), counts=_counts(found))
+        return party_page(parties=parties, number=number, size=size)
     best_first = not (kind or sort or narrowed)
     ranked = party_search_ids(query=query) if best_first else None
     if ranked is None:
@@ -287,10 +275,24 @@ def party_list_page(
     shown = ids[offset: offset + size + 1]
     if capped and offset + size >= len(ids):  # a page past those ranked
         shown = list(ranked[offset: offset + size + 1])
-    page = _page_of(shown, number=number, size=size, total=total, capped=capped)
-    if narrowed:
-        return PartyList(page=page, counts=_counts(found))
-    return PartyList(page=page, counts=None if capped else _profile_counts_of(ids))
+    return _page_of(shown, number=number, size=size, total=total, capped=capped)
+
+
+def party_list_counts(*, found: QuerySet[Party], query: str, kind: str) -> ProfileCounts | None:
+    """How many of ``found`` (party_search of ``query`` and ``kind``, before any
+    profile filter, so choosing one relationship keeps the others' numbers in view)
+    have each relationship and characteristic; None when more than COUNT_CAP were
+    found: a fragment found in half a million parties would have them all read.
+
+    The matches are read unordered, up to COUNT_CAP + 1 of them, from the search rows
+    alone when no kind is chosen: counting needs neither the ranking nor the parties."""
+    if "search_rank" not in found.query.annotations:
+        return _counts(found)
+    matching = None if kind else party_search_ids(query=query)
+    if matching is None:
+        matching = found.values_list("pk", flat=True)
+    ids = list(matching.order_by()[: COUNT_CAP + 1])
+    return None if len(ids) > COUNT_CAP else _profile_counts_of(ids)
 
 
 def _profile_counts_of(ids: list[int]) -> ProfileCounts:

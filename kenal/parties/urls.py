@@ -7,6 +7,7 @@ from kenal.parties import views
 app_name = "parties"
 urlpatterns = [
     path("", views.party_list, name="list"),
+    path("counts/", views.party_counts, name="counts"),
     path("new/", views.party_new, name="new"),
     path("export.csv", views.party_export, name="export"),
     path("options/", views.party_options, name="options"),

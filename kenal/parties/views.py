@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
@@ -55,6 +55,26 @@ def _list_selection(request: HttpRequest) -> tuple[QuerySet, dict]:
     return parties, context
 
 
+def _list_query(request: HttpRequest) -> QueryDict:
+    """The list's query string without its page: what the pages, the export and the
+    counts share."""
+    query = request.GET.copy()
+    for key in ("page", "after", "before"):
+        query.pop(key, None)
+    return query
+
+
+def _facets(context: dict, query: QueryDict) -> dict:
+    """The counts of what the search found, as links that narrow the list; past the
+    cap, links without numbers that say why."""
+    listing = context["listing"]
+    counts = selectors.party_list_counts(found=context["found"], query=listing["query"], kind=listing["kind"])
+    return {
+        "facets": profile_facets(counts=counts or ProfileCounts(relationships={}, characteristics={}), params=query),
+        "facets_counted": counts is not None, "count_cap": selectors.COUNT_CAP,
+    }
+
+
 @require_http_methods(["GET"])
 def party_list(request: HttpRequest) -> HttpResponse:
     parties_access(request.user)
@@ -63,20 +83,26 @@ def party_list(request: HttpRequest) -> HttpResponse:
         number = int(request.GET.get("page", "1"))
     except ValueError:
         number = 1
-    listed = selectors.party_list_page(
-        parties=parties, found=context.pop("found"), **context.pop("listing"), number=number,
-    )
-    attach_profiles(listed.page.parties)
-    query = request.GET.copy()
-    for key in ("page", "after", "before"):
-        query.pop(key, None)
-    # Past the cap the facets are links without numbers, and say why.
-    counts = listed.counts or ProfileCounts(relationships={}, characteristics={})
-    context |= {
-        "page": listed.page, "query": query.urlencode(), "count_cap": selectors.COUNT_CAP,
-        "facets": profile_facets(counts=counts, params=query), "facets_counted": listed.counts is not None,
-    }
+    listing = context["listing"]
+    page = selectors.party_list_page(parties=parties, **listing, number=number)
+    attach_profiles(page.parties)
+    query = _list_query(request)
+    context |= {"page": page, "query": query.urlencode()}
+    if not _wants_partial(request):
+        # A whole page carries its counts: without JavaScript nothing would ask for
+        # them. htmx swaps in the rows first and asks for the counts (party_counts).
+        context |= _facets(context, query)
     return _render(request, "parties/party_list.html", "results", context)
+
+
+@require_http_methods(["GET"])
+def party_counts(request: HttpRequest) -> HttpResponse:
+    """The counts of relationships and characteristics for the list's query string,
+    asked for by the list once its rows are shown."""
+    parties_access(request.user)
+    _parties, context = _list_selection(request)
+    context |= _facets(context, _list_query(request))
+    return render(request, "parties/party_list.html#facets", context)
 
 
 @require_http_methods(["GET"])

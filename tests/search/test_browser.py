@@ -1,5 +1,6 @@
 """The party list in a real Chromium, in both languages: live search by what a person
-types, the count, the sort kept in the address, and the CSV export."""
+types, the count, the counts of relationships that follow the rows, the sort kept in
+the address, and the CSV export."""
 
 from __future__ import annotations
 
@@ -56,6 +57,11 @@ def test_it_searches_sorts_counts_and_exports_in_the_browser(page, login, manage
     expect(rows.first).to_contain_text("29 Nov 2026")
     expect(rows.first).to_contain_text("Rp 1.250.000")
     expect(page.locator("[data-count]")).to_contain_text(words["one"])
+    # The counts arrive after the rows, in place of the placeholder, for the one found.
+    expect(page.locator("[data-facets-pending]")).to_have_count(0)
+    relationships = page.locator('[data-facets] [data-facet^="relationship:"] .facets__count')
+    expect(relationships).to_have_count(4)
+    assert sum(int(n) for n in relationships.all_inner_texts()) == 1
     page.screenshot(path=f"/tmp/kenal-search-name-{language}.png", full_page=True)
 
     page.fill("input[name=q]", "0812-2226")

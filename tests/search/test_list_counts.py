@@ -1,7 +1,8 @@
 """What the party list says about a search: how many parties it found, how many of
 them have each relationship and characteristic, and which page of them it shows. The
 numbers agree with each other and with the rows, and past 10,000 parties found the
-list says so instead of counting them."""
+list says so instead of counting them. Typing in the list shows the rows first and
+fetches the counts in a second request; a whole page carries them."""
 
 from __future__ import annotations
 
@@ -34,6 +35,14 @@ def counted(html: str) -> dict[str, int]:
         r'data-facet="([a-z]+:[a-z]+)"[^>]*>[^<]+<span class="facets__count">(\d+)</span>', html)}
 
 
+def counts_of(reader: Client, params: dict[str, str]) -> str:
+    """What the list's placeholder fetches once the rows of a search are shown."""
+    html = reader.get("/parties/", params, HTTP_HX_REQUEST="true").content.decode()
+    link = re.search(r'data-facets-pending hx-get="([^"]+)"', html).group(1).replace("&amp;", "&")
+    assert "Counting…" in html and counted(html) == {}
+    return reader.get(link, HTTP_HX_REQUEST="true").content.decode()
+
+
 def found(html: str) -> str:
     return re.search(r"data-count>([^<·]*)", html).group(1).strip()
 
@@ -57,7 +66,7 @@ def test_it_counts_what_a_search_finds_as_it_lists_it(reader, wijayas, extra):
     html = reader.get("/parties/", {"q": "wijaya", **extra}, HTTP_HX_REQUEST="true").content.decode()
     assert sorted(names(html)) == ["Andi Wijaya", "Budi Wijaya", "Dewi Wijaya", "Rina Wijaya"]
     assert found(html) == "4 parties"
-    numbers = counted(html)
+    numbers = counted(counts_of(reader, {"q": "wijaya", **extra}))
     assert numbers["relationship:customer"] == 2 and numbers["relationship:consumer"] == 1
     assert numbers["relationship:prospect"] == 1 and numbers["relationship:client"] == 0
     assert numbers["characteristic:new"] == 1
@@ -71,6 +80,12 @@ def test_choosing_a_relationship_lists_fewer_and_keeps_the_searchs_counts(reader
     numbers = counted(html)
     assert numbers["relationship:customer"] == 2 and numbers["relationship:consumer"] == 1
     assert numbers["relationship:prospect"] == 1
+    assert counted(counts_of(reader, {"q": "wijaya", "relationship": "customer"})) == numbers
+
+
+def test_the_counts_ask_for_a_login_like_the_list(wijayas):
+    response = Client().get("/parties/counts/", {"q": "wijaya"})
+    assert response.status_code == 302 and "/login/" in response["Location"]
 
 
 def test_it_orders_equally_good_matches_by_name_whatever_their_case(reader, db):
@@ -100,6 +115,7 @@ def test_past_ten_thousand_found_it_says_more_than_and_leaves_the_counts_out(rea
     html = reader.get("/parties/", {"q": "toko"}, HTTP_HX_REQUEST="true").content.decode()
     assert found(html) == "More than 10,000 parties"
     assert names(html) == [f"Toko {n:05d}" for n in range(25)]
+    html = counts_of(reader, {"q": "toko"})
     assert counted(html) == {}
     assert "Counted when the search finds at most 10,000 parties." in html
     assert 'data-facet="relationship:customer"' in html  # still a link that narrows the list
@@ -111,6 +127,7 @@ def test_past_ten_thousand_found_it_says_more_than_and_leaves_the_counts_out(rea
     html = reader.get("/parties/", {"q": "prospek"}).content.decode()
     assert found(html) == "1 party"
     assert counted(html)["relationship:prospect"] == 1 and counted(html)["relationship:customer"] == 0
+    assert counted(counts_of(reader, {"q": "prospek"})) == counted(html)
 
 
 def test_it_finds_an_address_by_the_whole_of_it_when_another_shares_its_number(reader, db):
