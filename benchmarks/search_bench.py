@@ -5,10 +5,11 @@
 
 ``--scale 1.0`` is 1,000,000 parties, each with an email and a phone number (and a
 profile, so the list's counts and columns have something to read). Each database is
-fresh (SQLite: a file in a temporary directory; PostgreSQL: the database
-``kenal_search_bench`` at ``--pg-url``, dropped afterwards), migrated by Kenal and
-filled in bulk (COPY on PostgreSQL, executemany on SQLite; a few minutes at scale 1),
-the search text rebuilt in one pass as an import rebuilds it. Then ``kenal serve --no-demo --no-worker`` (waitress, as a user runs it)
+fresh (SQLite: a file in a temporary directory; PostgreSQL: the database ``--pg-db``,
+``kenal_search_bench`` unless told, at ``--pg-url``, dropped afterwards), migrated by
+Kenal and filled in bulk (COPY on PostgreSQL, executemany on SQLite; a few minutes at
+scale 1), the search text rebuilt in one pass as an import rebuilds it. Then
+``kenal serve --no-demo --no-worker`` (waitress, as a user runs it)
 is started on a free port, a user logs in over HTTP, and each kind of query is asked
 ``--requests`` times as the list's live search asks it (an htmx GET of
 ``/parties/?q=...``), cycling through several distinct fragments, then the counts of
@@ -251,7 +252,7 @@ def run(db: str, args: argparse.Namespace) -> dict[str, dict]:
     data_dir = tempfile.mkdtemp(prefix="kenal-search-bench-")
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "kenal.settings", "KENAL_DATA_DIR": data_dir}
     env.pop("DATABASE_URL", None)
-    name = "kenal_search_bench"
+    name = args.pg_db
     if db == "postgresql":
         import psycopg
 
@@ -311,6 +312,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=50, help="requests per kind of query (default 50)")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--pg-url", default="postgresql://postgres@127.0.0.1:5432")
+    parser.add_argument("--pg-db", default="kenal_search_bench", help="database made and dropped at --pg-url")
     parser.add_argument("--no-doc", action="store_true", help="print only; leave docs/benchmarks.md alone")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--parties", type=int, help=argparse.SUPPRESS)
@@ -342,10 +344,11 @@ def main() -> None:
         "",
         header,
         f"Scale {args.scale:g}: {args.parties:,} parties, each with a phone and an email and a profile "
-        f"(filled in bulk, search rows rebuilt in one pass as an import does, in {fills}). `kenal serve --no-demo --no-worker` "
-        f"(waitress) answers a logged-in client's htmx GET of `/parties/?q=...` (the rows, the count and the pages), "
+        f"(filled in bulk, search rows rebuilt in one pass as an import does, in {fills}). "
+        "`kenal serve --no-demo --no-worker` (waitress) answers a logged-in client's htmx GET of `/parties/?q=...` (the rows, the count and the pages), "
         f"then of `/parties/counts/?q=...`, which the list asks for once its rows are shown, {args.requests} "
-        f"requests per kind cycling through several fragments; p50 / p95 in ms (load average while measuring: {loads}). The list's "
+        f"requests per kind cycling through several fragments; p50 / p95 in ms (load average while measuring: "
+        f"{loads}). The list's "
         "count, and its counts of each relationship and characteristic, are exact up to 10,000 parties found; "
         "beyond, it says \"more than 10,000\" and leaves the others uncounted. Target: p95 under 150 ms at scale 1.0. "
         f"Run: `.venv/bin/python benchmarks/search_bench.py --scale {args.scale:g}"
