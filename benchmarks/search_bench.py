@@ -345,7 +345,8 @@ def main() -> None:
         header,
         f"Scale {args.scale:g}: {args.parties:,} parties, each with a phone and an email and a profile "
         f"(filled in bulk, search rows rebuilt in one pass as an import does, in {fills}). "
-        "`kenal serve --no-demo --no-worker` (waitress) answers a logged-in client's htmx GET of `/parties/?q=...` (the rows, the count and the pages), "
+        "`kenal serve --no-demo --no-worker` (waitress) answers a logged-in client's htmx GET of "
+        "`/parties/?q=...` (the rows, the count and the pages), "
         f"then of `/parties/counts/?q=...`, which the list asks for once its rows are shown, {args.requests} "
         f"requests per kind cycling through several fragments; p50 / p95 in ms (load average while measuring: "
         f"{loads}). The list's "
