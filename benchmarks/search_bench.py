@@ -27,6 +27,7 @@ import json
 import os
 import random
 import re
+import shutil
 import socket
 import statistics
 import subprocess
@@ -294,6 +295,7 @@ def run(db: str, args: argparse.Namespace) -> dict[str, dict]:
 
             with psycopg.connect(f"{args.pg_url}/postgres", autocommit=True) as conn:
                 conn.execute(f"DROP DATABASE IF EXISTS {name}")
+        shutil.rmtree(data_dir, ignore_errors=True)  # a million parties' SQLite file is a gigabyte
     load = os.getloadavg()[0]
     print(f"== {db}: {args.parties:,} parties (filled in {filled['fill_s']:.0f} s), ms per request; "
           f"load average {measured_at_load:.1f} when measuring began, {load:.1f} at the end")
