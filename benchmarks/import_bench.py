@@ -197,7 +197,8 @@ million lines) and stays there. The PostgreSQL server's share is bounded by
 How an import works: the file is read once, streaming, and every row checked on its own
 in Python (values, the line's numbers, phone numbers, currencies); every row goes, in
 batches, into a TEMP staging table (PostgreSQL `COPY`, SQLite `executemany`) with its
-row number, and each order line with its number in its order and what the order's
+row number, written on a second thread while the next batch is checked (at most two
+batches wait), and each order line with its number in its order and what the order's
 first line says, as read (one window pass renumbers a file whose orders are
 scattered). The checks across rows (repeated ids, unknown parties, one buyer and one
 currency per order, one kind per product) are SQL queries over the staged rows, which
