@@ -13,7 +13,9 @@ from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 from django.utils.translation import gettext as _
 
+from kenal.classification.access import may_manage
 from kenal.classification.explain import facts_day, latest_full_run
+from kenal.classification.forms import OverrideForm
 from kenal.classification.models import (
     CHARACTERISTICS,
     Characteristic,
@@ -310,3 +312,13 @@ def recompute_progress() -> RecomputeProgress:
     task = DBTaskResult.objects.filter(task_path=recompute_all.module_path).order_by("-enqueued_at").first()
     run = ClassificationRun.objects.filter(full=True).order_by("-finished_at", "-id").first()
     return RecomputeProgress(task=task, last_full_run=run)
+
+
+def profile_context(*, party: Party, user, form: OverrideForm | None = None) -> dict:
+    """What the profile partial needs, for the party page and for htmx refreshes."""
+    manage = may_manage(user)
+    return {
+        "panel": profile_panel(party=party),
+        "may_manage": manage,
+        "override_form": (form or OverrideForm()) if manage else None,
+    }

@@ -14,8 +14,10 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone, translation
 
+from kenal.classification.explain import next_best_action_params, profile_reasons
 from kenal.classification.models import CHARACTERISTICS, FLAG_COLUMNS, ClassificationSettings, PartyProfile
 from kenal.classification.reasons import next_best_action_text, reason_text
+from kenal.classification.words import day_number
 
 
 def classification_settings_current() -> ClassificationSettings:
@@ -154,9 +156,6 @@ def export_rows(cursor: Any, *, facts_day: date, language: str) -> Iterator[dict
     per row; most parties share their reasons and action with others, so each is
     worded once and the rows with the same facts reuse it (``_Memo``), which is most
     of what makes a million rows take seconds, not minutes."""
-    from kenal.classification.engine import day_number
-    from kenal.classification.explain import next_best_action_params, profile_reasons
-
     today = day_number(facts_day)
     reason_words: dict[tuple, str] = {}
     reason_lists: dict[tuple[str, ...], tuple[str, ...]] = {}

@@ -13,9 +13,9 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from kenal.classification.access import classification_access, may_manage, party_profile_for_user
+from kenal.classification.access import classification_access, party_profile_for_user
 from kenal.classification.actions import settings_update
-from kenal.classification.display import profile_panel, recompute_progress
+from kenal.classification.display import profile_context, recompute_progress
 from kenal.classification.forms import ClassificationSettingsForm, OverrideForm
 from kenal.classification.models import ProfileOverride
 from kenal.classification.selectors import classification_settings_current
@@ -27,16 +27,6 @@ PROFILE_TEMPLATE = "classification/party_profile.html"
 
 def _is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
-
-
-def profile_context(*, party: Party, user, form: OverrideForm | None = None) -> dict:
-    """What the profile partial needs, for the party page and for htmx refreshes."""
-    manage = may_manage(user)
-    return {
-        "panel": profile_panel(party=party),
-        "may_manage": manage,
-        "override_form": (form or OverrideForm()) if manage else None,
-    }
 
 
 def _profile_response(request: HttpRequest, party: Party, *, form: OverrideForm | None = None,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django import template
 
-from kenal.classification.views import profile_context
+from kenal.classification.display import profile_context
 
 register = template.Library()
 
