@@ -14,7 +14,7 @@ def budi(db):
 
 
 def _pages(party) -> list[str]:
-    return ["/parties/", "/parties/new/", f"/parties/{party.pk}/", f"/parties/{party.pk}/edit/", "/parties/options/?q=bu"]
+    return ["/parties/", "/parties/new/", f"/parties/{party.pk}/", f"/parties/{party.pk}/edit/", "/parties/options/?q=bu", "/parties/counts/?q=bu"]
 
 
 def test_it_sends_anonymous_visitors_to_the_login_page_from_every_page(client, budi):
