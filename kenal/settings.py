@@ -245,6 +245,11 @@ CACHES = {
     }
 }
 
+# The relationship engine prepares its one-party statement on PostgreSQL and asks the
+# server whether it still is, so a pooler in transaction mode is fine; one in statement
+# mode (or any that forbids prepared statements) needs this off.
+KENAL_PREPARED_STATEMENTS = env_bool("KENAL_PREPARED_STATEMENTS", True)
+
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 SESSION_COOKIE_HTTPONLY = True

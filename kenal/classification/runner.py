@@ -12,7 +12,7 @@ and the runner chooses how to make it on each database, for every party or for a
 Nothing here outlives a run but what the database holds: which statements are
 prepared is asked of the server in the run's own transaction, so it holds through a
 connection pool, and through PgBouncer in transaction mode (a transaction keeps one
-server connection). Set ``KENAL_PREPARED_STATEMENTS = False`` for a pooler that
+server connection). Set ``KENAL_PREPARED_STATEMENTS=false`` in the environment for a pooler that
 shares server connections within a transaction (statement mode)."""
 
 from __future__ import annotations
@@ -188,7 +188,7 @@ class StepRunner:
         """Whether this run uses a prepared statement (PostgreSQL, a few parties)."""
         return (
             self.d.pg and self.few and len(self.scope_ids) <= FEW_PARTIES
-            and getattr(settings, "KENAL_PREPARED_STATEMENTS", True)
+            and settings.KENAL_PREPARED_STATEMENTS
         )
 
     def statement(self, sql: str) -> None:
